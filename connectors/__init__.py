@@ -1,0 +1,1 @@
+"""Connectors: one package per remote CRM (spec, quirks, local emulator) over one HTTP client."""

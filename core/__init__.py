@@ -1,0 +1,1 @@
+"""Core: store, matching and merging, assignment, conflicts, the sync planner, audit log."""

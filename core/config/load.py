@@ -1,0 +1,117 @@
+"""Find, load and check the config: every error with file, line and the fix."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from core.config.errors import ConfigError, ConfigIssue, issues_from_validation
+from core.config.schema import HubConfig
+from core.config.sections import SECTIONS
+from core.config.yaml_lines import LoadedYaml, YamlSyntaxError, load_yaml
+
+__all__ = ["LoadedConfig", "check_config", "find_config", "load_config"]
+
+DEFAULT_PATH = Path("config/crmhub.yaml")
+
+
+@dataclass
+class LoadedConfig:
+    hub: HubConfig
+    file: Path | None
+    sections: dict[str, BaseModel] = field(default_factory=dict)
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        if path.is_absolute() or self.file is None:
+            return path
+        return self.file.parent / path
+
+
+def find_config(path: Path | None = None) -> Path | None:
+    """`path`, else $CRMHUB_CONFIG, else ./config/crmhub.yaml if present, else None (defaults)."""
+    if path is not None:
+        return path
+    env = os.environ.get("CRMHUB_CONFIG")
+    if env:
+        return Path(env)
+    return DEFAULT_PATH if DEFAULT_PATH.exists() else None
+
+
+def _parse(
+    file: Path, model: type[BaseModel], issues: list[ConfigIssue]
+) -> tuple[BaseModel | None, LoadedYaml | None]:
+    if not file.exists():
+        issues.append(ConfigIssue(file, 1, "(file)", "file not found", "check the path"))
+        return None, None
+    try:
+        source = load_yaml(file)
+    except YamlSyntaxError as exc:
+        issues.append(ConfigIssue(file, exc.line, "(syntax)", exc.message, "fix the YAML syntax"))
+        return None, None
+    data = {} if source.data is None else source.data
+    try:
+        return model.model_validate(data), source
+    except ValidationError as exc:
+        issues.extend(issues_from_validation(exc, source, model))
+        return None, source
+
+
+def _collect(path: Path | None) -> tuple[LoadedConfig | None, list[ConfigIssue]]:
+    issues: list[ConfigIssue] = []
+    file = find_config(path)
+    if file is None:
+        return LoadedConfig(hub=HubConfig(), file=None), issues
+    hub, source = _parse(file, HubConfig, issues)
+    if not isinstance(hub, HubConfig) or source is None:
+        return None, issues
+    loaded = LoadedConfig(hub=hub, file=file)
+    for name, model in SECTIONS.items():
+        section_path = getattr(hub, name)
+        if section_path is not None:
+            section, _ = _parse(loaded.resolve(section_path), model, issues)
+            if section is not None:
+                loaded.sections[name] = section
+    for conn_name, conn in hub.connections.items():
+        if conn.mapping is not None and not loaded.resolve(conn.mapping).exists():
+            line = source.line_of(("connections", conn_name, "mapping"))
+            issues.append(
+                ConfigIssue(
+                    file,
+                    line,
+                    f"connections.{conn_name}.mapping",
+                    "file not found",
+                    "check the path (relative to this config file)",
+                )
+            )
+        for key, secret in conn.credentials.items():
+            if not secret.is_set():
+                line = source.line_of(("connections", conn_name, "credentials", key))
+                issues.append(
+                    ConfigIssue(
+                        file,
+                        line,
+                        f"connections.{conn_name}.credentials.{key}",
+                        f"environment variable {secret.env} is not set",
+                        f"export {secret.env}=… before running a sync",
+                        severity="warning",
+                    )
+                )
+    return loaded, issues
+
+
+def check_config(path: Path | None = None) -> list[ConfigIssue]:
+    """Every issue in the config and its section files (errors and warnings)."""
+    return _collect(path)[1]
+
+
+def load_config(path: Path | None = None) -> LoadedConfig:
+    """The validated config; raises ConfigError listing every error (warnings do not stop it)."""
+    loaded, issues = _collect(path)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors or loaded is None:
+        raise ConfigError(errors)
+    return loaded

@@ -1,0 +1,46 @@
+"""All tables, gathered on one metadata (what Alembic compares migrations against)."""
+
+from __future__ import annotations
+
+from core.store.base import Base
+from core.store.decisions import (
+    AssignmentDecision,
+    Conflict,
+    MatchDecision,
+    OwnerAccount,
+    OwnerRow,
+    ReviewItem,
+)
+from core.store.operations import AuditEntry, DeadLetter, OutboxItem, Run
+from core.store.records import (
+    BaseSnapshot,
+    BlockingKey,
+    Cursor,
+    Entity,
+    Link,
+    Quarantined,
+    SourceRecord,
+)
+
+__all__ = [
+    "AssignmentDecision",
+    "AuditEntry",
+    "BaseSnapshot",
+    "BlockingKey",
+    "Conflict",
+    "Cursor",
+    "DeadLetter",
+    "Entity",
+    "Link",
+    "MatchDecision",
+    "OutboxItem",
+    "OwnerAccount",
+    "OwnerRow",
+    "Quarantined",
+    "ReviewItem",
+    "Run",
+    "SourceRecord",
+    "metadata",
+]
+
+metadata = Base.metadata

@@ -1,0 +1,108 @@
+"""Person names across scripts: 张伟 is surname then given name, John Smith is the reverse."""
+
+from __future__ import annotations
+
+import re
+
+from ._text import collapse_spaces, fold_width, words
+
+__all__ = ["contains_cjk", "fold_width", "join_person_name", "split_person_name"]
+
+_CJK = re.compile(
+    "["
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han: extension A, unified, compatibility
+    "\u1100-\u11ff\uac00-\ud7af"  # Hangul jamo and syllables
+    "\U00020000-\U0003134f"  # Han extensions B and later
+    "]"
+)
+# 复姓: two-character surnames, simplified and traditional. Checked before the one-character
+# rule so 欧阳娜娜 is 欧阳 + 娜娜, not 欧 + 阳娜娜.
+_COMPOUND_SURNAMES = frozenset(
+    words("""
+    欧阳 太史 端木 上官 司马 东方 独孤 南宫 万俟 闻人 夏侯 诸葛 尉迟 公羊 赫连 澹台 皇甫
+    宗政 濮阳 公冶 太叔 申屠 公孙 慕容 仲孙 钟离 长孙 宇文 司徒 鲜于 司空 闾丘 子车 亓官
+    司寇 巫马 公西 颛孙 壤驷 公良 漆雕 乐正 宰父 谷梁 拓跋 夹谷 轩辕 令狐 段干 百里 呼延
+    东郭 南门 羊舌 微生 梁丘 左丘 西门 第五 东里 即墨 达奚 褚师 单于 尉迟
+    歐陽 司馬 諸葛 東方 尉遲 公孫 長孫 軒轅 鍾離 南宮 西門 澹臺 聞人 獨孤 濮陽 閭丘 鮮于
+    """)
+)
+# Lower-case particles belong to the family name (Ludwig van Beethoven, Juan de la Cruz);
+# capitalised "Van" is too often a given name to guess.
+_PARTICLES = frozenset(
+    words("van von der den de del della di da du la le dos das ter ten bin binti al el")
+)
+_GENERATIONAL = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_FOREIGN_DOT = re.compile(r"\s*[·•・]\s*")
+
+
+def contains_cjk(text: str) -> bool:
+    """Whether ``text`` has a Han ideograph, kana or Hangul character (punctuation aside)."""
+    return _CJK.search(text) is not None
+
+
+def _clean(part: str | None) -> str:
+    return collapse_spaces(fold_width(part)) if part else ""
+
+
+def join_person_name(first: str | None, last: str | None) -> str:
+    """Return one display name from given name ``first`` and family name ``last``.
+
+    When both parts are CJK the surname comes first with no space (张 + 伟 → 张伟); otherwise
+    "First Last". A missing or blank part gives the other alone; both missing give "".
+    """
+    given, family = _clean(first), _clean(last)
+    if not given or not family:
+        return given or family
+    if contains_cjk(given) and contains_cjk(family):
+        return family + given
+    return f"{given} {family}"
+
+
+def _split_cjk(name: str) -> tuple[str | None, str | None]:
+    if _FOREIGN_DOT.search(name):
+        # Transliterated and minority names keep the foreign order: 迈克尔·乔丹.
+        given, _, family = _FOREIGN_DOT.sub("·", name).rpartition("·")
+        return given or None, family or None
+    if " " in name:
+        family, _, given = name.partition(" ")
+        return given, family
+    if len(name) == 1:
+        return None, name
+    surname_length = 2 if name[:2] in _COMPOUND_SURNAMES else 1
+    return name[surname_length:] or None, name[:surname_length]
+
+
+def _split_latin(name: str) -> tuple[str | None, str | None]:
+    words = name.split(" ")
+    cut = len(words) - 1
+    if cut > 0 and words[cut].casefold() in _GENERATIONAL:
+        cut -= 1
+    while cut > 1 and words[cut - 1] in _PARTICLES:
+        cut -= 1
+    if cut == 0:
+        return None, name
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+def split_person_name(full: str) -> tuple[str | None, str | None]:
+    """Split a full name into ``(first, last)``, i.e. (given name, family name).
+
+    Whitespace is trimmed and collapsed (U+3000 too). CJK names: a two-character compound
+    surname (欧阳, 司马, 诸葛 …) if the name starts with one, else the first character, is
+    the family name (张伟 → ("伟", "张")); a one-character name is a surname alone; with a
+    space the first word is the surname (山田 太郎); with a middle dot the foreign order is
+    kept (迈克尔·乔丹 → ("迈克尔", "乔丹")). "Last, First" in any script. Latin names: "First Last",
+    "First Middle Last" → ("First Middle", "Last"); lower-case particles and Jr./III stay
+    with the family name ("Ludwig van Beethoven" → ("Ludwig", "van Beethoven")); a single word
+    is a family name alone (Zoho's Last_Name is the mandatory one). Blank input gives (None, None).
+    """
+    name = _clean(full)
+    if not name:
+        return None, None
+    if "," in name:
+        family, _, given = name.partition(",")
+        return collapse_spaces(given) or None, collapse_spaces(family) or None
+    if contains_cjk(name):
+        return _split_cjk(name)
+    return _split_latin(name)

@@ -1,0 +1,1 @@
+"""Workers: outbox relay, kombu queues, writer workers, scheduler, and the `crmhub` command line."""

@@ -1,0 +1,46 @@
+"""The `crmhub` command line: one typer app, one module per command group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workers.cli import config_cmd, db
+from workers.cli.context import CliState
+from workers.cli.status import status
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="crmhub",
+    help="Unify several CRMs: pull, deduplicate, assign owners, resolve conflicts, write back.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="CRMHUB_CONFIG",
+            help="Main config file (default config/crmhub.yaml).",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = CliState(config_path=config)
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(config_cmd.app, name="config")
+app.command()(status)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,54 @@
+"""What every command shares: the config it was given, the store, the consoles, exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from core.config import ConfigError, LoadedConfig, load_config
+from core.store import Store
+
+__all__ = ["CliState", "ExitCode", "err", "out", "state"]
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class ExitCode(IntEnum):
+    """Exit codes scripts can trust."""
+
+    OK = 0
+    FAILED = 1  # the command ran and found a problem (or, for `plan`, changes to apply)
+    CONFIG = 2  # bad config or usage: nothing was done
+    UNAVAILABLE = 3  # a database, broker or CRM could not be reached
+
+
+@dataclass
+class CliState:
+    config_path: Path | None = None
+    _config: LoadedConfig | None = field(default=None, repr=False)
+
+    def config(self) -> LoadedConfig:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                for issue in exc.issues:
+                    err.print(f"[red]error[/red] {issue}", markup=True, highlight=False)
+                raise typer.Exit(ExitCode.CONFIG) from None
+        return self._config
+
+    def store(self) -> Store:
+        return Store.open(self.config().hub.database.url)
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):
+        obj = CliState()
+        ctx.find_root().obj = obj
+    return obj

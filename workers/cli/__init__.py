@@ -35,6 +35,7 @@ def _root(
     ] = None,
 ) -> None:
     ctx.obj = CliState(config_path=config)
+    ctx.call_on_close(ctx.obj.close)
 
 
 app.add_typer(db.app, name="db")

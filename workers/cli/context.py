@@ -31,6 +31,7 @@ class ExitCode(IntEnum):
 class CliState:
     config_path: Path | None = None
     _config: LoadedConfig | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
 
     def config(self) -> LoadedConfig:
         if self._config is None:
@@ -43,7 +44,15 @@ class CliState:
         return self._config
 
     def store(self) -> Store:
-        return Store.open(self.config().hub.database.url)
+        """The store of this invocation (opened once, closed when the command ends)."""
+        if self._store is None:
+            self._store = Store.open(self.config().hub.database.url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -1,0 +1,84 @@
+"""The audit log: every change of a golden value, link, merge, assignment or decision.
+
+One function writes entries so that every feature records the same facts: who (actor kind and
+name), what (action, entity, field), before and after (JSON-safe values), where from (source
+connection) and why (reason).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.store import AuditEntry
+
+__all__ = ["ActorKind", "audit_trail", "record_audit"]
+
+
+class ActorKind(StrEnum):
+    SYNC = "sync"
+    RULE = "rule"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor_kind: ActorKind,
+    actor: str,
+    action: str,
+    entity_id: uuid.UUID | None = None,
+    entity_kind: str | None = None,
+    field: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    source: str | None = None,
+    reason: str | None = None,
+    run_id: int | None = None,
+) -> AuditEntry:
+    """Add one audit entry to `session` (committed with the change it describes)."""
+    entry = AuditEntry(
+        actor_kind=actor_kind.value,
+        actor=actor,
+        action=action,
+        entity_id=entity_id,
+        entity_kind=entity_kind,
+        field=field,
+        before=before,
+        after=after,
+        source=source,
+        reason=reason,
+        run_id=run_id,
+    )
+    session.add(entry)
+    return entry
+
+
+def audit_trail(
+    session: Session,
+    *,
+    entity_id: uuid.UUID | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> Sequence[AuditEntry]:
+    """Entries, newest first, filtered by entity, actor and time."""
+    query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    return session.scalars(query.limit(limit).offset(offset)).all()

@@ -1,0 +1,1 @@
+"""Local emulators of the CRMs: real HTTP servers that behave like the real APIs, and their data."""

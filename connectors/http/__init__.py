@@ -31,6 +31,7 @@ from connectors.http.paginators import (
     PageThenTokenPaginator,
     Paginator,
     WatermarkPaginator,
+    query_filter,
 )
 from connectors.http.redact import MASK, Scrubber
 from connectors.http.retry import RetryPolicy
@@ -69,5 +70,6 @@ __all__ = [
     "TransientError",
     "VendorHook",
     "WatermarkPaginator",
+    "query_filter",
     "records_at",
 ]

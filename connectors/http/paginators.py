@@ -25,6 +25,7 @@ __all__ = [
     "PageThenTokenPaginator",
     "Paginator",
     "WatermarkPaginator",
+    "query_filter",
 ]
 
 Row = dict[str, Any]
@@ -80,7 +81,8 @@ def _query_body(call: Call, query: dict[str, Any]) -> Call:
     return call.with_json(body)
 
 
-def _flt(field: str, operator: str, *values: Any) -> dict[str, Any]:
+def query_filter(field: str, operator: str, *values: Any) -> dict[str, Any]:
+    """One `search_query_info` filter (values always a list): Fxiaoke-style query bodies."""
     return {"field_name": field, "field_values": list(values), "operator": operator}
 
 
@@ -110,13 +112,16 @@ class WatermarkPaginator:
         filters = list(self.filters)
         orders = [{"fieldName": cursor, "isAsc": True}, {"fieldName": ident, "isAsc": True}]
         if self.group_last_id is not None:
-            filters += [_flt(cursor, "EQ", self.mark), _flt(ident, "GT", self.group_last_id)]
+            filters += [
+                query_filter(cursor, "EQ", self.mark),
+                query_filter(ident, "GT", self.group_last_id),
+            ]
             orders = orders[1:]
         else:
             if self.mark is not None:
-                filters.append(_flt(cursor, "GT" if self.strict else "GTE", self.mark))
+                filters.append(query_filter(cursor, "GT" if self.strict else "GTE", self.mark))
             if self.upper is not None:
-                filters.append(_flt(cursor, "LT", self.upper))
+                filters.append(query_filter(cursor, "LT", self.upper))
         query: dict[str, Any] = {
             "limit": self.limit,
             "offset": 0,
@@ -162,7 +167,7 @@ class IdKeysetPaginator:
     def _query(self) -> dict[str, Any]:
         filters = list(self.filters)
         if self.last_id is not None:
-            filters.append(_flt(self.id_field, "GT", self.last_id))
+            filters.append(query_filter(self.id_field, "GT", self.last_id))
         return {
             "limit": self.limit,
             "offset": 0,

@@ -1,0 +1,8 @@
+"""Fxiaoke (纷享销客 / ShareCRM) Open API v2: a declarative spec, its quirks, and the connector."""
+
+from __future__ import annotations
+
+from connectors.fxiaoke.connector import FxiaokeConnector
+from connectors.fxiaoke.settings import FxiaokeSettings
+
+__all__ = ["FxiaokeConnector", "FxiaokeSettings"]

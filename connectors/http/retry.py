@@ -11,10 +11,11 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
-from connectors.http.errors import Action, TransientError
+from connectors.http.errors import Action, BudgetExhaustedError, TransientError
 
 __all__ = ["RetryPolicy", "retrying"]
 
@@ -36,16 +37,16 @@ class _WaitRetryAfter:
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
-        self.fallback = wait_exponential_jitter(
-            initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
-        )
+        self.fallback = wait_exponential(
+            multiplier=policy.initial_wait, max=policy.max_wait
+        ) + wait_random(0, policy.jitter)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
             return float(min(max(hinted, 0.0), self.policy.max_wait))
-        return float(self.fallback(state))
+        return float(min(self.fallback(state), self.policy.max_wait))
 
 
 def retrying(
@@ -59,7 +60,8 @@ def retrying(
 
     Retries `TransientError`s; a call that is not idempotent (a create) is repeated only when
     the failure proves the remote did not process it (throttled, refused before processing).
-    A failure asking for a wait longer than `max_wait` (a daily quota) is raised at once.
+    The remote's Retry-After is clamped to `max_wait`; our own budget's refusal with a longer
+    wait (a spent daily quota) is raised at once.
     """
 
     def should_retry(exc: BaseException) -> bool:
@@ -67,8 +69,8 @@ def retrying(
             return False
         if exc.rule is not None and exc.rule.action not in (Action.RETRY, Action.RATE_LIMITED):
             return False  # transient, but not worth waiting for now (e.g. a daily quota)
-        if exc.retry_after is not None and exc.retry_after > policy.max_wait:
-            return False
+        if isinstance(exc, BudgetExhaustedError) and (exc.retry_after or 0.0) > policy.max_wait:
+            return False  # our own budget knows the wait is real (a daily quota): don't spin
         return idempotent or exc.not_processed
 
     return Retrying(

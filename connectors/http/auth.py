@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import httpx
 
 from connectors.http.counters import CallCounters
+from connectors.http.errors import ConnectorError
 from connectors.http.redact import Scrubber
 
 __all__ = ["Token", "TokenAuth", "TokenScheme"]
@@ -103,7 +104,13 @@ class TokenAuth(httpx.Auth):
                 return current  # another thread refreshed while we waited
             self.counters.call(self.counter_key)
             response = yield self.scheme.token_request()
-            token = self.scheme.parse_token(response, self.clock())
+            try:
+                token = self.scheme.parse_token(response, self.clock())
+            except ConnectorError as exc:
+                # token endpoints echo what they were sent: never let it out in clear
+                exc.message = self.scrub(exc.message)
+                exc.args = tuple(self.scrub(str(arg)) for arg in exc.args)
+                raise
             self.scrub.add(token.value)
             self._token = token
             self.refreshes += 1

@@ -1,4 +1,4 @@
-"""Fixtures for the Fxiaoke unit tests (the fake tenant is in fxiaoke_fakes.py)."""
+"""Fixtures for the Fxiaoke unit tests (the fake tenant is in tests/fakes/fxiaoke.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import respx
-from fxiaoke_fakes import BASE, NOW, SECRETS, USER, FakeTenant
+from fakes.fxiaoke import BASE, NOW, SECRETS, USER, FakeTenant
 from pydantic import SecretStr
 
 from connectors.fxiaoke import FxiaokeConnector, FxiaokeSettings

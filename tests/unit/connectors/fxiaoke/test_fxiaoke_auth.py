@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from fxiaoke_fakes import SECRETS, USER, FakeTenant, minutes, row
+from fakes.fxiaoke import SECRETS, USER, FakeTenant, minutes, row
 
 from connectors.fxiaoke import FxiaokeConnector
 from connectors.http import AuthError, ConfigError, RemoteError, TransientError

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fxiaoke_fakes import NOW, FakeTenant, minutes, ms, row
+from fakes.fxiaoke import NOW, FakeTenant, minutes, ms, row
 
 from connectors.fxiaoke import FxiaokeConnector, FxiaokeSettings
 from connectors.http import BudgetSettings, ClientSettings, TransientError

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fxiaoke_fakes import USER, FakeTenant, minutes, row
+from fakes.fxiaoke import USER, FakeTenant, minutes, row
 
 from connectors.fxiaoke import FxiaokeConnector
 from connectors.protocol import PushItem, PushOutcome, WriteMode, WriteOp

@@ -1,4 +1,4 @@
-"""Fixtures for the Zoho unit tests (fakes in zoho_fakes.py)."""
+"""Fixtures for the Zoho unit tests (fakes in tests/fakes/zoho.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import respx
+from fakes.zoho import ACCOUNTS, API, NOW, SECRETS
 from pydantic import SecretStr
-from zoho_fakes import ACCOUNTS, API, NOW, SECRETS
 
 from connectors.http import BudgetSettings, ClientSettings, RetryPolicy
 from connectors.zoho import ZohoConnector, ZohoSettings

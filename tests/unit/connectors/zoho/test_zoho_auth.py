@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import respx
-from zoho_fakes import ACCOUNTS, API, NOW, SECRETS, error
+from fakes.zoho import ACCOUNTS, API, NOW, SECRETS, error
 
 from connectors.http import MASK, AuthError, ConfigError, RemoteError
 from connectors.zoho import ZohoConnector, ZohoSettings

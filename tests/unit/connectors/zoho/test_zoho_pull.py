@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import respx
-from zoho_fakes import API, NOW, FakeModule, account, minutes
+from fakes.zoho import API, NOW, FakeModule, account, minutes
 
 from connectors.protocol import Page
 from connectors.zoho import ZohoConnector

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from zoho_fakes import API, body, error
+from fakes.zoho import API, body, error
 
 from connectors.http import ConfigError
 from connectors.protocol import PushItem, PushOutcome, WriteMode, WriteOp

@@ -60,6 +60,14 @@ class FakeTenant:
         self.on_query: Callable[[int], None] | None = None  # hook run before each query
         self.created = 0
         self.lose_create_answers = 0  # create, then answer 50009 (the answer is lost)
+        self.now = NOW  # moves one second per write
+        self.throttle = 0  # the next N data calls answer 14001
+        self.failures = 0  # the next N data calls answer -1
+
+    def stamp(self) -> int:
+        value = ms(self.now)
+        self.now += timedelta(seconds=1)
+        return value
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -76,6 +84,12 @@ class FakeTenant:
             return envelope(20016, "the cropId,cropAccessToken or authorization is error")
         if path.startswith("/cgi/crm/") and body.get("currentOpenUserId") != USER:
             return envelope(10010, "missing openUserId")
+        if self.throttle:
+            self.throttle -= 1
+            return envelope(14001, "interface call limit exceeded")
+        if self.failures:
+            self.failures -= 1
+            return envelope(-1, "system busy")
         queued = self.fail_next.get(path)
         if queued:
             return envelope(queued.pop(0), "failing on purpose")
@@ -129,7 +143,7 @@ class FakeTenant:
         record = dict(body["data"]["object_data"])
         api = record.pop("dataObjectApiName")
         self.created += 1
-        new = row(10_000 + self.created, ms(NOW), **record)
+        new = row(10_000 + self.created, self.stamp(), **record)
         self.objects.setdefault(api, []).append(new)
         if self.lose_create_answers:
             self.lose_create_answers -= 1
@@ -145,6 +159,7 @@ class FakeTenant:
         if target is None:
             return envelope(201112016, "数据不存在")
         target.update(record)
+        target["last_modified_time"] = self.stamp()
         return envelope()
 
     def invalidate(self, body: dict[str, Any]) -> httpx.Response:
@@ -152,6 +167,7 @@ class FakeTenant:
         if target is None:
             return envelope(201112016, "数据不存在")
         target["life_status"] = "invalid"
+        target["last_modified_time"] = self.stamp()
         return envelope()
 
     def change_owner(self, body: dict[str, Any]) -> httpx.Response:
@@ -159,6 +175,7 @@ class FakeTenant:
             target = self.find(body["data"]["dataObjectApiName"], change["objectDataId"])
             assert target is not None
             target["owner"] = change["ownerId"]
+            target["last_modified_time"] = self.stamp()
         return envelope()
 
     def employees(self, body: dict[str, Any]) -> httpx.Response:

@@ -24,6 +24,9 @@ class SecretSource(Protocol):
 
 class ConnectionLike(Protocol):
     @property
+    def type(self) -> str: ...
+
+    @property
     def base_url(self) -> str | None: ...
 
     @property

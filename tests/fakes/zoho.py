@@ -96,6 +96,8 @@ class FakeOrg:
         self.throttle = 0
         self.failures = 0
         self.serial = 0
+        self.lists = 0  # list reads served so far
+        self.before_list: Any = None  # hook(list_count) run before each list read
 
     def install(self, router: Any) -> None:
         router.post(f"{ACCOUNTS}/oauth/v2/token").mock(side_effect=self.token)
@@ -121,6 +123,9 @@ class FakeOrg:
         header = request.headers.get("Authorization", "")
         if header.removeprefix("Zoho-oauthtoken ") not in self.valid:
             return httpx.Response(401, json=error("INVALID_TOKEN"))
+        if request.method == "GET" and self.before_list is not None:
+            self.lists += 1
+            self.before_list(self.lists)
         if self.throttle:
             self.throttle -= 1
             return httpx.Response(429, json=error("TOO_MANY_REQUESTS"))

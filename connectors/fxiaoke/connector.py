@@ -205,7 +205,8 @@ class FxiaokeConnector:
         call = Call("POST", FXIAOKE.paths.employees, json={})
         paginator = PageNumberPaginator(size=FXIAOKE.employees_page_size)
         owners: list[RemoteUser] = []
-        for rows, _ in self.client.pages(call, paginator, "empList"):
+        # public clients read `employees`; some documents name the list `empList`
+        for rows, _ in self.client.pages(call, paginator, "employees|empList"):
             owners += [_employee(row) for row in rows if row.get("openUserId")]
         return owners
 
@@ -235,9 +236,9 @@ class FxiaokeConnector:
                     }
                 }
                 self.client.request(Call("POST", FXIAOKE.paths.query, json=body))
-            self.client.request(
-                Call("POST", FXIAOKE.paths.employees, json={"pageNumber": 1, "pageSize": 1})
-            )
+                self.client.request(
+                    Call("POST", FXIAOKE.paths.employees, json={"pageNumber": 1, "pageSize": 1})
+                )
         except ConnectorError as exc:
             return ConnectionCheck(False, str(exc))
         objects = ", ".join(FXIAOKE.entity(kind).path for kind in self.entities())

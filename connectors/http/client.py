@@ -56,13 +56,16 @@ class ClientSettings(BaseModel):
 
 
 def records_at(body: Any, path: str) -> list[dict[str, Any]]:
-    """The list at a dotted path (`data`, `data.dataList`); [] when absent or empty."""
-    node = body
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return []
-        node = node.get(part)
-    return list(node) if isinstance(node, list) else []
+    """The list at a dotted path (`data`, `data.dataList`); [] when absent or empty.
+
+    `a|b` names alternatives, the first present wins (APIs whose key varies by version)."""
+    for choice in path.split("|"):
+        node = body
+        for part in choice.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, list):
+            return list(node)
+    return []
 
 
 def _retry_after(response: httpx.Response) -> float | None:

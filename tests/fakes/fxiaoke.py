@@ -184,4 +184,4 @@ class FakeTenant:
             {"openUserId": "FSUID_FFFF", "name": "李娜", "isStop": True},
         ]
         start = (body["pageNumber"] - 1) * body["pageSize"]
-        return envelope(empList=people[start : start + body["pageSize"]], totalCount=len(people))
+        return envelope(employees=people[start : start + body["pageSize"]], totalCount=len(people))

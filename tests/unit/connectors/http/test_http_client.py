@@ -230,3 +230,13 @@ def test_pages_follow_the_paginator_to_the_end(client: HttpClient) -> None:
     assert got == [0, 1, 2, 3, 4]
     assert route.call_count == 3
     assert client.counters.snapshot().records == {"POST /users": 5}
+
+
+def test_records_are_found_at_a_dotted_path_or_its_alternative() -> None:
+    from connectors.http import records_at
+
+    body = {"data": {"dataList": [{"a": 1}]}, "empList": [{"b": 2}]}
+    assert records_at(body, "data.dataList") == [{"a": 1}]
+    assert records_at(body, "employees|empList") == [{"b": 2}]
+    assert records_at(body, "data.missing") == []
+    assert records_at(None, "data") == []

@@ -10,16 +10,28 @@ page covers exactly the rows handed out so far: store it in the same transaction
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.protocol import PullCursor, RemoteRecord
 
-__all__ = ["MAX_SEEN", "Window", "cursor_from_json", "cursor_to_json"]
+__all__ = ["MAX_SEEN", "Window", "cursor_from_json", "cursor_to_json", "signpost_at"]
 
 # (id, modified) pairs remembered in a cursor; past this the oldest are forgotten, which can only
 # re-deliver a row (harmless: stores upsert by remote id), never lose one
 MAX_SEEN = 20_000
+
+
+def signpost_at(now: datetime, *, lag: timedelta, resolution: timedelta) -> datetime:
+    """Where a run starting at `now` stops: `lag` back (clock skew), floored to the CRM's
+    timestamp resolution. A row handed out then sits in a tick that had ended, so no later
+    change can carry the same (id, modified time) and be mistaken for one already seen."""
+    moment = now - lag
+    ticks = (moment - _EPOCH) // resolution
+    return _EPOCH + ticks * resolution
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _stamp(moment: datetime | None) -> str:

@@ -63,8 +63,14 @@ class ConnectionSettings(BaseModel):
     timezone: str = "Asia/Shanghai"
     # re-read this far behind the watermark (late writers, clock skew); rows seen are dropped
     overlap_seconds: float = Field(default=300.0, ge=1.0)
+    # a run stops this far before its start (the CRM's clock may lag ours)
+    signpost_lag_seconds: float = Field(default=1.0, ge=0.0)
     client: ClientSettings = Field(default_factory=ClientSettings)
 
     @property
     def overlap(self) -> timedelta:
         return timedelta(seconds=self.overlap_seconds)
+
+    @property
+    def signpost_lag(self) -> timedelta:
+        return timedelta(seconds=self.signpost_lag_seconds)

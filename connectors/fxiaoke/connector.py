@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -47,7 +47,7 @@ from connectors.http import (
     WatermarkPaginator,
     query_filter,
 )
-from connectors.incremental import Window
+from connectors.incremental import Window, signpost_at
 from connectors.protocol import (
     ConnectionCheck,
     FieldInfo,
@@ -63,6 +63,9 @@ from mapping.model import EntityKind
 from mapping.transforms.datetimes import to_epoch_ms
 
 __all__ = ["FxiaokeConnector"]
+
+# Fxiaoke times are epoch milliseconds
+_MILLISECOND = timedelta(milliseconds=1)
 
 _INACTIVE = frozenset({"stop", "stopped", "disabled", "inactive", "resigned", "2", "停用", "离职"})
 
@@ -140,9 +143,8 @@ class FxiaokeConnector:
     ) -> Iterator[Page]:
         """Pages of live rows changed in [cursor - overlap, run start), oldest first."""
         entity = FXIAOKE.entity(kind)
-        window = Window.start(
-            cursor, signpost=self._now(), overlap=self.settings.overlap, full=full
-        )
+        signpost = signpost_at(self._now(), lag=self.settings.signpost_lag, resolution=_MILLISECOND)
+        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap, full=full)
         paginator = WatermarkPaginator(
             cursor_field=entity.cursor_field,
             id_field=entity.id_field,

@@ -3,6 +3,7 @@ token answer names (`api_domain`) is where every API call then goes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -67,7 +68,7 @@ class ZohoOAuth:
         seconds = float(body.get("expires_in_sec") or body.get("expires_in") or 3600)
         if "expires_in_sec" not in body and seconds > 86_400:
             seconds /= 1000  # the legacy answer gave milliseconds
-        self.scopes = str(body.get("scope") or "").split()
+        self.scopes = [s for s in re.split(r"[,\s]+", str(body.get("scope") or "")) if s]
         api_domain = body.get("api_domain")
         return Token(
             value=str(body["access_token"]),

@@ -37,7 +37,7 @@ from connectors.http import (
     Scrubber,
     TokenAuth,
 )
-from connectors.incremental import Window
+from connectors.incremental import Window, signpost_at
 from connectors.protocol import (
     ConnectionCheck,
     FieldInfo,
@@ -140,9 +140,8 @@ class ZohoConnector:
     ) -> Iterator[Page]:
         """Pages changed in [cursor - overlap, run start), oldest first; see `Window`."""
         entity = ZOHO.entity(kind)
-        window = Window.start(
-            cursor, signpost=self._now(), overlap=self.settings.overlap, full=full
-        )
+        signpost = signpost_at(self._now(), lag=self.settings.signpost_lag, resolution=_SECOND)
+        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap, full=full)
         priority = Priority.BACKFILL if full or cursor is None else Priority.INCREMENTAL
         since = window.lower
         while True:

@@ -42,6 +42,11 @@ class RemoteAdmin(Protocol):
 
     def now(self) -> datetime: ...
 
+    def settle(self) -> None:
+        """Let the remote's clock move on a few seconds, past a run's signpost lag, so the
+        writes just made sit in a finished tick (a pull never reads the current one)."""
+        ...
+
 
 MakeConnector = Callable[..., Connector]
 
@@ -67,6 +72,7 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(5)
+        remote.settle()
         got = pull_ids(make_connector(), remote.kind)
         assert sorted(got) == sorted(remote.live_ids())
         assert len(got) == len(set(got))
@@ -75,6 +81,7 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(self.many)
+        remote.settle()
         connector = make_connector()
         pages = list(connector.pull(remote.kind, None))
         got = [r.remote_id for page in pages for r in page.records]
@@ -88,11 +95,13 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(30)
+        remote.settle()
         pages = list(make_connector().pull(remote.kind, None))
         cursor = pages[-1].cursor
         changed = sorted(remote.live_ids())[:3]
         for remote_id in changed:
             remote.touch(remote_id)
+        remote.settle()
         again = pull_ids(make_connector(), remote.kind, cursor)
         assert sorted(again) == changed
         assert pull_ids(make_connector(), remote.kind, cursor) == again  # repeatable
@@ -101,6 +110,7 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(self.many)
+        remote.settle()
         first = make_connector().pull(remote.kind, None)
         committed = next(first)  # the run dies after its first page was committed
         first.close()
@@ -113,6 +123,7 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(5)
+        remote.settle()
         connector = make_connector()
         connector.check()  # a token first, so the failures hit data calls
         remote.throttle(2)
@@ -123,6 +134,7 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(self.many)
+        remote.settle()
         pages = make_connector().pull(remote.kind, None)
         got = [r.remote_id for r in next(pages).records]
         remote.expire_tokens()
@@ -159,12 +171,14 @@ class ConnectorContract:
         self, remote: RemoteAdmin, make_connector: MakeConnector
     ) -> None:
         remote.seed(4)
+        remote.settle()
         since = remote.now()
         connector = make_connector()
         first, second, *_ = sorted(remote.live_ids())
         [result] = connector.push(remote.kind, [PushItem("d", WriteOp.DELETE, {}, remote_id=first)])
         assert result.outcome is PushOutcome.OK
         remote.remove(second)  # deleted in the CRM itself
+        remote.settle()
         deleted = {
             d.remote_id for batch in connector.pull_deletions(remote.kind, since) for d in batch
         }

@@ -4,7 +4,7 @@ runs against the emulators over real HTTP in test_emulator_contracts.py."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -60,6 +60,9 @@ class ZohoFakeAdmin:
 
     def now(self) -> datetime:
         return self.org.now
+
+    def settle(self) -> None:
+        self.org.now += timedelta(seconds=5)
 
 
 class TestZohoContractOnFakes(ConnectorContract):
@@ -135,6 +138,9 @@ class FxiaokeFakeAdmin:
 
     def now(self) -> datetime:
         return self.tenant.now
+
+    def settle(self) -> None:
+        self.tenant.now += timedelta(seconds=5)
 
 
 class TestFxiaokeContractOnFakes(ConnectorContract):

@@ -61,3 +61,31 @@ def test_cursors_round_trip_through_json() -> None:
     again = cursor_from_json(cursor_to_json(window.cursor()))
     assert again == window.cursor()
     assert cursor_from_json(None) is None
+
+
+def test_the_signpost_is_floored_to_the_crm_tick_after_the_lag() -> None:
+    from connectors.incremental import signpost_at
+
+    now = datetime(2026, 5, 1, 10, 0, 5, 700_000, tzinfo=UTC)
+    second = timedelta(seconds=1)
+    assert signpost_at(now, lag=second, resolution=second) == datetime(
+        2026, 5, 1, 10, 0, 4, tzinfo=UTC
+    )
+    milli = timedelta(milliseconds=1)
+    assert signpost_at(now, lag=timedelta(0), resolution=milli) == now
+
+
+def test_a_row_changed_twice_in_one_tick_is_not_lost() -> None:
+    # Zoho stamps whole seconds: a row read at 10:00:04 and changed again within that second
+    # would look unchanged. Rows of the tick the run started in are left for the next run.
+    from connectors.incremental import signpost_at
+
+    second = timedelta(seconds=1)
+    start = datetime(2026, 5, 1, 10, 0, 4, 300_000, tzinfo=UTC)
+    tick = datetime(2026, 5, 1, 10, 0, 4, tzinfo=UTC)
+    run = Window.start(None, signpost=signpost_at(start, lag=0 * second, resolution=second),
+                       overlap=timedelta(minutes=5))  # fmt: skip
+    assert run.take([RemoteRecord("a", tick, {})]) == []
+    later = signpost_at(start + 2 * second, lag=0 * second, resolution=second)
+    again = Window.start(run.cursor(), signpost=later, overlap=timedelta(minutes=5))
+    assert [r.remote_id for r in again.take([RemoteRecord("a", tick, {})])] == ["a"]

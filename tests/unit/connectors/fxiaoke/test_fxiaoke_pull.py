@@ -37,7 +37,7 @@ def test_a_full_pull_orders_by_modified_time_and_id_and_stops_at_the_signpost(
     ]
     assert {
         "field_name": "last_modified_time",
-        "field_values": [ms(NOW)],
+        "field_values": [ms(NOW) - 1000],  # the run start less the 1 s signpost lag
         "operator": "LT",
     } in first["filters"]
     assert first["limit"] == 100

@@ -32,9 +32,9 @@ class RemoteAdmin(Protocol):
 
     def expire_tokens(self) -> None: ...
 
-    def throttle(self, calls: int) -> None: ...
-
-    def fail(self, calls: int) -> None: ...
+    def make_trouble(self) -> None:
+        """From now on answer some calls with the CRM's throttling and server errors."""
+        ...
 
     def new_payload(self, n: int) -> dict[str, Any]: ...
 
@@ -126,8 +126,7 @@ class ConnectorContract:
         remote.settle()
         connector = make_connector()
         connector.check()  # a token first, so the failures hit data calls
-        remote.throttle(2)
-        remote.fail(2)
+        remote.make_trouble()
         assert sorted(pull_ids(connector, remote.kind)) == sorted(remote.live_ids())
 
     def test_a_token_expiring_mid_pull_is_renewed(

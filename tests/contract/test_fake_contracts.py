@@ -46,11 +46,8 @@ class ZohoFakeAdmin:
     def expire_tokens(self) -> None:
         self.org.valid.clear()
 
-    def throttle(self, calls: int) -> None:
-        self.org.throttle = calls
-
-    def fail(self, calls: int) -> None:
-        self.org.failures = calls
+    def make_trouble(self) -> None:
+        self.org.throttle, self.org.failures = 2, 2
 
     def new_payload(self, n: int) -> dict[str, Any]:
         return {"Account_Name": f"Contract Company {n}", "Credit_Code": f"91310000MA1K{n:06d}"}
@@ -124,11 +121,8 @@ class FxiaokeFakeAdmin:
     def expire_tokens(self) -> None:
         self.tenant.expire_tokens()
 
-    def throttle(self, calls: int) -> None:
-        self.tenant.throttle = calls
-
-    def fail(self, calls: int) -> None:
-        self.tenant.failures = calls
+    def make_trouble(self) -> None:
+        self.tenant.throttle, self.tenant.failures = 2, 2
 
     def new_payload(self, n: int) -> dict[str, Any]:
         return {"name": f"契约公司{n}", "owner": [fx.USER]}

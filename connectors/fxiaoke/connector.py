@@ -250,8 +250,8 @@ class FxiaokeConnector:
     # writes
 
     def push(self, kind: EntityKind, items: Sequence[PushItem]) -> list[PushResult]:
-        """One call per record (search first for creates); one result per item, in order."""
-        return [self.writer.push_one(kind, item) for item in items]
+        """One call per record (creates searched first, in bulk); one result per item, in order."""
+        return self.writer.push(kind, list(items))
 
 
 def _employee(row: dict[str, Any]) -> RemoteUser:

@@ -47,6 +47,7 @@ _OPS: dict[str, Callable[[Any, list[Any]], bool]] = {
     "GT": lambda v, xs: v is not None and v > xs[0],
     "GTE": lambda v, xs: v is not None and v >= xs[0],
     "LT": lambda v, xs: v is not None and v < xs[0],
+    "IN": lambda v, xs: v in xs,
 }
 
 

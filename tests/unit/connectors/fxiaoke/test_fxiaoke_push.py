@@ -109,3 +109,29 @@ def test_results_come_back_one_per_item_in_order(
         PushOutcome.FAILED,
         PushOutcome.OK,
     ]
+
+
+def test_a_push_searches_its_creates_in_one_query_and_links_twins(
+    connector: FxiaokeConnector, tenant: FakeTenant
+) -> None:
+    existing = row(7, minutes(1), name="已有公司")
+    tenant.objects["AccountObj"] = [existing]
+    items = [
+        account("a", "新公司甲"),
+        account("b", "已有公司", mode=WriteMode.INSERT_ONLY),
+        account("c", "新公司乙"),
+        account("d", "新公司甲", mode=WriteMode.INSERT_ONLY),  # a twin of "a" in the same push
+    ]
+    results = connector.push(EntityKind.CUSTOMER, items)
+    assert [r.outcome for r in results] == [
+        PushOutcome.OK,
+        PushOutcome.ALREADY_EXISTS,
+        PushOutcome.OK,
+        PushOutcome.ALREADY_EXISTS,
+    ]
+    assert results[1].remote_id == existing["_id"]
+    assert results[3].remote_id == results[0].remote_id
+    assert paths(tenant) == ["query", "create", "create"]  # one IN search, then the creates
+    _, search = next(r for r in tenant.requests if r[0].endswith("/query"))
+    [by_name] = [f for f in search["data"]["search_query_info"]["filters"] if f["operator"] == "IN"]
+    assert sorted(by_name["field_values"]) == ["已有公司", "新公司乙", "新公司甲"]

@@ -134,15 +134,12 @@ def _options(
         options = transform.options.model_validate(spec.options)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            fix = "remove it" if err["type"] == "extra_forbidden" else None
+            fix = None
             if err["type"] == "extra_forbidden":
                 fields = list(transform.options.model_fields)
                 guess = suggest(str(err["loc"][-1]), fields)
-                fix = (
-                    f"did you mean `{guess}`?"
-                    if guess
-                    else (f"`{transform.name}` takes {', '.join(fields) or 'no options'}")
-                )
+                takes = f"`{transform.name}` takes {', '.join(fields) or 'no options'}"
+                fix = f"did you mean `{guess}`?" if guess else takes
             message = err["msg"].removeprefix("Value error, ")
             problems.append(MapProblem((*loc, "options", *err["loc"]), message, fix))
         return None, {}

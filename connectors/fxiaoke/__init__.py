@@ -1,1 +1,4 @@
-"""Fxiaoke (纷享销客 / ShareCRM): the connector (to come) and its emulator (`connectors.fxiaoke.emulator`)."""
+"""Fxiaoke (纷享销客 / ShareCRM): the connector (to come) and its emulator.
+
+The emulator lives in `connectors.fxiaoke.emulator`.
+"""

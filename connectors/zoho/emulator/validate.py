@@ -90,6 +90,7 @@ def check_record(
         )
     values: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
+    wrong: set[str] = set()  # given but invalid: not also "missing"
     for name, value in record.items():
         if name == "id" or name.startswith("$"):
             continue
@@ -108,9 +109,10 @@ def check_record(
         problem = _check_value(spec, value, path, exists)
         if problem is not None:
             errors.append(problem)
+            wrong.add(name)
             continue
         values[name] = value["id"] if spec.kind in (Kind.LOOKUP, Kind.OWNER) else value
-    for name in module.mandatory:
+    for name in (m for m in module.mandatory if m not in wrong):
         missing = values.get(name) is None if (creating or name in values) else False
         if missing:
             details = {"api_name": name, "json_path": f"{base}.{name}"}

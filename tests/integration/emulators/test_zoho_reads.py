@@ -86,7 +86,8 @@ def test_the_2000_record_wall_and_page_token_continuation(
     assert wall.json()["code"] == "DISCRETE_PAGINATION_LIMIT_EXCEEDED"
     page10 = zoho_http.get("/crm/v8/Accounts", params={**base, "page": "10"}, headers=zh).json()
     token = page10["info"]["next_page_token"]
-    assert token and page10["info"]["more_records"] is True
+    assert token
+    assert page10["info"]["more_records"] is True
     page11 = zoho_http.get(
         "/crm/v8/Accounts", params={**base, "page_token": token}, headers=zh
     ).json()
@@ -148,7 +149,8 @@ def test_sort_by_modified_time_and_if_modified_since_with_304(
     newer = zoho_http.get(
         "/crm/v8/Accounts", params=params, headers={**zh, "If-Modified-Since": pivot}
     ).json()["data"]
-    assert newer and all(r["Modified_Time"] > pivot for r in newer)
+    assert newer
+    assert all(r["Modified_Time"] > pivot for r in newer)
     assert len(newer) == sum(1 for t in times if t > pivot)
     latest = times[-1]
     none = zoho_http.get(
@@ -195,7 +197,9 @@ def test_deleted_records_by_type(
     permanent = zoho_http.get("/crm/v8/Contacts/deleted", params={"type": "permanent"}, headers=zh)
     assert {e["id"] for e in every["data"]} == {first, second}
     [gone] = recycle.json()["data"]
-    assert gone["id"] == first and gone["display_name"] and gone["deleted_by"]["id"]
+    assert gone["id"] == first
+    assert gone["display_name"]
+    assert gone["deleted_by"]["id"]
     [purged] = permanent.json()["data"]
     assert (purged["display_name"], purged["deleted_by"], purged["created_by"]) == (
         None,

@@ -28,7 +28,8 @@ def test_insert_all_ok_is_201_with_details_in_input_order(
         "name": zoho.modules["Accounts"].rows[account].fields["Account_Name"],
         "id": account,
     }  # written as {id}, read as {name, id}
-    assert read["Owner"]["id"] == zoho.api_user_id and "email" in read["Owner"]
+    assert read["Owner"]["id"] == zoho.api_user_id
+    assert "email" in read["Owner"]
 
 
 def test_mixed_batch_is_207_and_all_failed_is_400(
@@ -69,7 +70,8 @@ def test_mixed_batch_is_207_and_all_failed_is_400(
         "INVALID_DATA",
         "MANDATORY_NOT_FOUND",
     }
-    assert second["code"] == "INVALID_DATA" and second["details"]["api_name"] == "No_Such_Field"
+    assert second["code"] == "INVALID_DATA"
+    assert second["details"]["api_name"] == "No_Such_Field"
 
 
 def test_more_than_100_records_is_rejected(zoho_http: httpx.Client, zh: dict[str, str]) -> None:
@@ -143,7 +145,8 @@ def test_update_partial_with_bad_ids_and_if_unmodified_since(
     assert (bad["code"], bad["details"]) == ("INVALID_DATA", {"id": "1"})
     assert no_id["code"] == "MANDATORY_NOT_FOUND"
     row = zoho.modules["Accounts"].rows[row_id]
-    assert row.fields["Phone"] == "010-1" and row.fields["Account_Name"]
+    assert row.fields["Phone"] == "010-1"
+    assert row.fields["Account_Name"]
     stale = zoho_http.put(
         f"/crm/v8/Accounts/{row_id}",
         json={"data": [{"Phone": "3"}]},

@@ -61,7 +61,7 @@ class _PayloadError(ValueError):
     pass
 
 
-def admin_routes(emulator: Emulator) -> list[Route]:
+def admin_routes(emulator: Emulator[Any]) -> list[Route]:
     async def index(request: Request) -> Response:
         with emulator.lock:
             sizes = {name: len(store) for name, store in emulator.modules.items()}

@@ -14,7 +14,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from starlette.applications import Starlette
@@ -31,10 +31,11 @@ from connectors.emulator.store import ModuleStore, Row
 
 __all__ = ["Emulator"]
 
+LimitsT = TypeVar("LimitsT", bound=BaseModel)
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class Emulator:
+class Emulator(Generic[LimitsT]):
     """Base of the Zoho and Fxiaoke emulators. Subclasses fill in the hooks below."""
 
     name: ClassVar[str] = "emulator"
@@ -42,7 +43,7 @@ class Emulator:
     def __init__(
         self,
         modules: Sequence[str],
-        limits: BaseModel,
+        limits: LimitsT,
         *,
         faults: FaultPlan | None = None,
         clock: EmulatorClock | None = None,
@@ -120,7 +121,7 @@ class Emulator:
         self.dice.replan(plan)
         return plan
 
-    def set_limits(self, **changes: Any) -> BaseModel:
+    def set_limits(self, **changes: Any) -> LimitsT:
         with self.lock:
             self.limits = type(self.limits).model_validate({**self.limits.model_dump(), **changes})
             self.limits_changed()

@@ -12,10 +12,11 @@ nothing leaks into later tests. Requests still held by an injected timeout are c
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -82,13 +83,43 @@ def running(
         sock.close()
 
 
-def serve_forever(app: Any, sock: socket.socket) -> None:
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling its caller once it serves (and has its signal handlers)."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises the signal after its graceful shutdown, so the process would die
+        # "killed by SIGTERM"; for an emulator a signal is the normal way to stop: exit 0.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        stops = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in stops}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self._on_started is not None and not self.should_exit:
+            self._on_started()
+
+
+def serve_forever(
+    app: Any, sock: socket.socket, on_started: Callable[[], None] | None = None
+) -> None:
     """Serve on a bound socket (see `bind`) in the foreground until SIGINT/SIGTERM.
 
     uvicorn handles both signals: it stops accepting, finishes or cancels what is in flight and
-    returns; the socket is closed here.
+    returns; the socket is closed here. `on_started` runs once requests are being served.
     """
     try:
-        uvicorn.Server(_config(app, 1.0)).run(sockets=[sock])
+        _Server(_config(app, 1.0), on_started).run(sockets=[sock])
     finally:
         sock.close()

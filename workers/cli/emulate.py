@@ -96,5 +96,9 @@ def emulate(
     for key, value in emulator.credentials().items():
         if value is not None:
             out.print(f"{key}: {value}", highlight=False)
-    out.print(f"admin API: {url}/__admin/  (Ctrl-C or SIGTERM stops)", highlight=False)
-    serve_forever(emulator, sock)
+
+    def started() -> None:
+        out.print(f"admin API: {url}/__admin/  (Ctrl-C or SIGTERM stops)", highlight=False)
+
+    serve_forever(emulator, sock, on_started=started)
+    out.print(f"{crm.value} emulator stopped", highlight=False)

@@ -56,7 +56,7 @@ def query(emu: FxiaokeEmulator, body: dict[str, Any], user: str, custom: bool) -
     info = data.get("search_query_info") or {}
     if not isinstance(info, dict):
         raise FxError(Code.PARAM_INVALID, "search_query_info 格式不正确")
-    limits = emu.limits_
+    limits = emu.limits
     try:
         limit = int(info.get("limit", limits.default_limit))
         offset = int(info.get("offset", 0))
@@ -164,7 +164,7 @@ def create(emu: FxiaokeEmulator, body: dict[str, Any], user: str, custom: bool) 
     name = object_data.get("dataObjectApiName", data.get("dataObjectApiName"))
     obj = _object(emu, name, custom, "create")
     values = _values(emu, obj, object_data, creating=True)
-    for required in emu.limits_.required.get(obj.api_name, []):
+    for required in emu.limits.required.get(obj.api_name, []):
         if values.get(required) in (None, "", []):
             raise FxError(Code.VALIDATION, f"必填字段 {required} 未填写")
     option = data.get("optionInfo") or body.get("optionInfo") or {}
@@ -190,7 +190,7 @@ def update(emu: FxiaokeEmulator, body: dict[str, Any], user: str, custom: bool) 
     if row.fields.get("life_status") == "invalid":
         raise FxError(Code.VALIDATION, "数据已作废，不能编辑")
     values = _values(emu, obj, object_data, creating=False)
-    for required in emu.limits_.required.get(obj.api_name, []):
+    for required in emu.limits.required.get(obj.api_name, []):
         if required in values and values[required] in (None, "", []):
             raise FxError(Code.VALIDATION, f"必填字段 {required} 不能为空")
     emu.update_row(obj.api_name, row, values, user)

@@ -42,7 +42,7 @@ ADMIN_EMAIL = "crmhub.admin@sales.example.com"  # the integration user both emul
 _FSUID = "FSUID_"
 
 
-class FxiaokeEmulator(Emulator):
+class FxiaokeEmulator(Emulator[FxiaokeLimits]):
     name: ClassVar[str] = "fxiaoke"
 
     def __init__(
@@ -76,11 +76,6 @@ class FxiaokeEmulator(Emulator):
         emulator = cls(seed=world.spec.seed, **options)
         seed_view(emulator, world.view("fxiaoke"))
         return emulator
-
-    @property
-    def limits_(self) -> FxiaokeLimits:
-        assert isinstance(self.limits, FxiaokeLimits)
-        return self.limits
 
     # ---- people and visibility --------------------------------------------------------
     def add_employee(
@@ -116,7 +111,7 @@ class FxiaokeEmulator(Emulator):
         return visible is None or visible(row)
 
     def duplicates(self, api_name: str, values: dict[str, Any]) -> list[Row]:
-        fields = self.limits_.duplicate_rules.get(api_name, [])
+        fields = self.limits.duplicate_rules.get(api_name, [])
         wanted = {f: str(values[f]).strip().casefold() for f in fields if values.get(f)}
         return [
             row
@@ -192,7 +187,7 @@ class FxiaokeEmulator(Emulator):
 
     def _guard(self, call: Call, run: Callable[[dict[str, Any]], dict[str, Any]]) -> ApiResponse:
         """Quotas, the per-endpoint window, the body, then the verb; every answer HTTP 200."""
-        limits = self.limits_
+        limits = self.limits
         try:
             if not limits.quota_purchased:
                 raise FxError(Code.NO_QUOTA, "企业未购买开放平台接口调用资源")
@@ -270,7 +265,7 @@ class FxiaokeEmulator(Emulator):
 
     def fault_response(self, fault: Fault, call: Call) -> ApiResponse:
         if fault in (Fault.RATE_LIMITED, Fault.CONCURRENCY):
-            return self.envelope.fail(self.limits_.rate_limit_code)
+            return self.envelope.fail(self.limits.rate_limit_code)
         return self.envelope.fail(Code.BUSY if self.dice.pick(["a", "b"]) == "a" else Code.SERVICE)
 
     def credentials(self) -> dict[str, Any]:
@@ -324,7 +319,7 @@ class FxiaokeEmulator(Emulator):
         self.tokens.forget()
 
     def limits_changed(self) -> None:
-        limits = self.limits_
+        limits = self.limits
         self.tokens.limits = limits
         self.tokens.calls.limit = limits.token_calls_per_min
         self.windows.limit, self.windows.window_s = limits.endpoint_calls, limits.endpoint_window_s

@@ -92,8 +92,12 @@ def list_users(call: Call, ctx: Ctx) -> ApiResponse:
     emu = ctx.emulator
     kind = call.query.get("type", "AllUsers")
     if kind not in USER_TYPES:
-        details = {"param_name": "type", "supported_values": sorted(USER_TYPES)}
-        raise ZohoError(400, "INVALID_DATA", "invalid data", details)
+        raise ZohoError(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            {"param_name": "type", "supported_values": sorted(USER_TYPES)},
+        )
     page, per_page = _paging(call, emu.limits.max_per_page)
     user_id = call.params.get("id")
     test = USER_TYPES[kind]

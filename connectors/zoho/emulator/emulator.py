@@ -57,7 +57,7 @@ ADMIN_EMAIL = "crmhub.admin@sales.example.com"  # the integration user both emul
 V = "/crm/v8"
 
 
-class ZohoEmulator(Emulator):
+class ZohoEmulator(Emulator[ZohoLimits]):
     name: ClassVar[str] = "zoho"
 
     def __init__(
@@ -96,11 +96,6 @@ class ZohoEmulator(Emulator):
         emulator = cls(seed=world.spec.seed, **options)
         seed_view(emulator, world.view("zoho"))
         return emulator
-
-    @property
-    def limits_(self) -> ZohoLimits:
-        assert isinstance(self.limits, ZohoLimits)
-        return self.limits
 
     # ---- rows: every change goes through these (indexes, uniques, times) ----------------
     def now_ms(self) -> int:
@@ -200,14 +195,14 @@ class ZohoEmulator(Emulator):
         ]
 
     def _api_host(self) -> str | None:
-        domain = self.limits_.api_domain
+        domain = self.limits.api_domain
         return urlsplit(domain).netloc if domain else None
 
     def _token(self, call: Call) -> ApiResponse:
         api_host = self._api_host()
         if api_host is not None and urlsplit(call.base_url).netloc == api_host:
             return self.not_found(call)
-        return self.tokens.token_endpoint(call, self.limits_.api_domain or call.base_url)
+        return self.tokens.token_endpoint(call, self.limits.api_domain or call.base_url)
 
     def _revoke(self, call: Call) -> ApiResponse:
         token = call.query.get("token", "")
@@ -254,13 +249,13 @@ class ZohoEmulator(Emulator):
                     raise ZohoError(400, "INVALID_MODULE", message, {"resource_path_index": 0})
             if not self._allowed(token, spec, op):
                 raise ZohoError(401, "OAUTH_SCOPE_MISMATCH", "Unauthorized")
-            credits = 1 if cost is None else math.ceil(cost(call) / self.limits_.records_per_credit)
+            credits = 1 if cost is None else math.ceil(cost(call) / self.limits.records_per_credit)
             if not self.credits.try_spend(credits):
                 raise ZohoError(429, "TOO_MANY_REQUESTS", "API credits exhausted, try later")
             response: ApiResponse = handler(call, Ctx(self, token, spec))
         except ZohoError as exc:
             response = exc.response()
-        used, budget = self.credits.used(), self.limits_.credits
+        used, budget = self.credits.used(), self.limits.credits
         if used * 2 >= budget:
             response.headers["X-API-CREDITS-REMAINING"] = str(max(0, budget - used))
         return response
@@ -280,13 +275,13 @@ class ZohoEmulator(Emulator):
         return error(500, "INTERNAL_ERROR", "Internal Server Error")
 
     def vendor_concurrency_cap(self) -> int | None:
-        return self.limits_.concurrency
+        return self.limits.concurrency
 
     def credentials(self) -> dict[str, Any]:
         return {
             **self.zoho_credentials.as_json(),
             "token_path": "/oauth/v2/token",
-            "api_domain": self.limits_.api_domain,
+            "api_domain": self.limits.api_domain,
             "user_email": ADMIN_EMAIL,
             "user_id": self.api_user_id,
         }
@@ -354,7 +349,7 @@ class ZohoEmulator(Emulator):
         self.tokens.forget_access_tokens()
 
     def limits_changed(self) -> None:
-        limits = self.limits_
+        limits = self.limits
         self.tokens.limits = limits
         self.credits.budget, self.credits.window_s = limits.credits, limits.credits_window_s
         self.renderer.zone = limits.time_zone

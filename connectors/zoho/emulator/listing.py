@@ -76,14 +76,22 @@ def _fields(ctx: Ctx, call: Call, required: bool) -> list[str] | None:
     raw = call.query.get("fields")
     if raw is None or not raw.strip():
         if required:
-            details = {"param_name": "fields", "param": "fields"}
-            raise ZohoError(400, "REQUIRED_PARAM_MISSING", "required param missing", details)
+            raise ZohoError(
+                400,
+                "REQUIRED_PARAM_MISSING",
+                "required param missing",
+                {"param_name": "fields", "param": "fields"},
+            )
         return None
     names = [n.strip() for n in raw.split(",") if n.strip()]
     limit = ctx.emulator.limits.max_fields
     if len(names) > limit:
-        details = {"param_name": "fields", "limit": limit}
-        raise ZohoError(400, "LIMIT_EXCEEDED", f"more than {limit} fields requested", details)
+        raise ZohoError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"more than {limit} fields requested",
+            {"param_name": "fields", "limit": limit},
+        )
     return names
 
 
@@ -94,11 +102,19 @@ def list_records(call: Call, ctx: Ctx) -> ApiResponse:
         return _by_ids(call, ctx, call.query["ids"].split(","))
     fields = _fields(ctx, call, required=True)
     if "page_token" in call.query and "page" in call.query:
-        details = {"ambiguity_due_to": ["page", "page_token"]}
-        raise ZohoError(400, "AMBIGUITY_DURING_PROCESSING", "ambiguity in params", details)
+        raise ZohoError(
+            400,
+            "AMBIGUITY_DURING_PROCESSING",
+            "ambiguity in params",
+            {"ambiguity_due_to": ["page", "page_token"]},
+        )
     if "cvid" in call.query and "sort_by" in call.query:
-        details = {"ambiguity_due_to": ["cvid", "sort_by"]}
-        raise ZohoError(400, "AMBIGUITY_DURING_PROCESSING", "ambiguity in params", details)
+        raise ZohoError(
+            400,
+            "AMBIGUITY_DURING_PROCESSING",
+            "ambiguity in params",
+            {"ambiguity_due_to": ["cvid", "sort_by"]},
+        )
     sort_by = call.query.get("sort_by", "id")
     sort_order = call.query.get("sort_order", "desc")
     if sort_by not in SORTS:
@@ -124,18 +140,27 @@ def list_records(call: Call, ctx: Ctx) -> ApiResponse:
                 400, "EXPIRED_VALUE", "the page token has expired", {"param_name": "page_token"}
             )
         if found.signature != signature:
-            details = {"param_name": "page_token"}
-            raise ZohoError(400, "TOKEN_BOUND_DATA_MISMATCH", "token bound data mismatch", details)
+            raise ZohoError(
+                400,
+                "TOKEN_BOUND_DATA_MISMATCH",
+                "token bound data mismatch",
+                {"param_name": "page_token"},
+            )
         offset = found.offset
         if offset >= limits.page_token_cap:
-            details = {"limit": limits.page_token_cap}
-            raise ZohoError(400, "PAGINATION_LIMIT_EXCEEDED", "pagination limit exceeded", details)
+            raise ZohoError(
+                400,
+                "PAGINATION_LIMIT_EXCEEDED",
+                "pagination limit exceeded",
+                {"limit": limits.page_token_cap},
+            )
     else:
         page = _int_param(call, "page", 1)
         if page * per_page > limits.page_wall:
-            details = {"limit": limits.page_wall}
             message = f"use page_token to fetch more than {limits.page_wall} records"
-            raise ZohoError(400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED", message, details)
+            raise ZohoError(
+                400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED", message, {"limit": limits.page_wall}
+            )
         offset = (page - 1) * per_page
     index = SORTS[sort_by]
     store = emu.modules[spec.api_name]

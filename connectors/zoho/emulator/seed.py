@@ -76,8 +76,8 @@ def seed_view(emulator: ZohoEmulator, view: CrmView) -> None:
         ids[(module, variant.truth_id)] = emulator.ids()
     rows: dict[str, list[Row]] = {"Accounts": [], "Contacts": [], "Deals": []}
     for _, module, v in items:
-        owner = owner_id[v.owner_email]
-        fields: dict[str, Any] = {"Owner": owner, "Created_By": owner, "Modified_By": owner}
+        holder = owner_id[v.owner_email]
+        fields: dict[str, Any] = {"Owner": holder, "Created_By": holder, "Modified_By": holder}
         if module == "Accounts":
             fields |= {
                 "Account_Name": v.name,

@@ -28,11 +28,19 @@ def _records(call: Call, limit: int) -> list[Any]:
         raise ZohoError(400, "INVALID_DATA", "body is not a valid JSON", {}) from None
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list) or not data:
-        details = {"api_name": "data", "json_path": "$.data", "expected_data_type": "jsonarray"}
-        raise ZohoError(400, "INVALID_DATA", "invalid data", details)
+        raise ZohoError(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            {"api_name": "data", "json_path": "$.data", "expected_data_type": "jsonarray"},
+        )
     if len(data) > limit:
-        details = {"api_name": "data", "json_path": "$.data", "limit": limit}
-        raise ZohoError(400, "LIMIT_EXCEEDED", f"more than {limit} records in one call", details)
+        raise ZohoError(
+            400,
+            "LIMIT_EXCEEDED",
+            f"more than {limit} records in one call",
+            {"api_name": "data", "json_path": "$.data", "limit": limit},
+        )
     return data
 
 
@@ -58,7 +66,7 @@ def _duplicate(ctx: Ctx, values: dict[str, Any], index: int, besides: str | None
         if holder is None:
             continue
         row = emu.modules[module].get(holder)
-        owner = emu.users.get(row.fields.get("Owner")) if row else None
+        owner = emu.users.get(str(row.fields.get("Owner"))) if row else None
         details = {
             "api_name": field,
             "json_path": f"$.data[{index}].{field}",
@@ -164,8 +172,12 @@ def _match_order(ctx: Ctx, body: Any) -> list[str]:
     if asked is None:
         return list(dict.fromkeys(allowed))
     if not isinstance(asked, list) or any(f not in allowed for f in asked):
-        details = {"api_name": "duplicate_check_fields", "supported_values": list(allowed)}
-        raise ZohoError(400, "INVALID_DATA", "invalid data", details)
+        raise ZohoError(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            {"api_name": "duplicate_check_fields", "supported_values": list(allowed)},
+        )
     # listed fields first; the other unique fields still count after them (not the system one)
     return list(dict.fromkeys([*asked, *(f for f in spec.unique if f != spec.dup_check)]))
 
@@ -203,12 +215,20 @@ def delete_records(call: Call, ctx: Ctx) -> ApiResponse:
     path_id = call.params.get("id")
     raw = path_id if path_id is not None else call.query.get("ids")
     if not raw:
-        details = {"param_name": "ids", "param": "ids"}
-        raise ZohoError(400, "REQUIRED_PARAM_MISSING", "required param missing", details)
+        raise ZohoError(
+            400,
+            "REQUIRED_PARAM_MISSING",
+            "required param missing",
+            {"param_name": "ids", "param": "ids"},
+        )
     ids = [i.strip() for i in raw.split(",") if i.strip()]
     if len(ids) > emu.limits.max_batch:
-        details = {"param_name": "ids", "limit": emu.limits.max_batch}
-        raise ZohoError(400, "LIMIT_EXCEEDED", "too many ids", details)
+        raise ZohoError(
+            400,
+            "LIMIT_EXCEEDED",
+            "too many ids",
+            {"param_name": "ids", "limit": emu.limits.max_batch},
+        )
     results = []
     for row_id in ids:
         if row_id not in emu.modules[module]:

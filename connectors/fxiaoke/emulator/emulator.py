@@ -25,6 +25,7 @@ from connectors.emulator.clock import EmulatorClock
 from connectors.emulator.faults import Fault, FaultPlan
 from connectors.emulator.http import ApiResponse, BadJsonError, Call, Endpoint
 from connectors.emulator.limits import SlidingWindows
+from connectors.emulator.people import ADMIN_EMAIL
 from connectors.emulator.store import Row
 from connectors.emulator.world import World
 from connectors.fxiaoke.emulator.data import VERBS
@@ -38,7 +39,6 @@ from connectors.fxiaoke.emulator.tokens import CorpTokens
 
 __all__ = ["ADMIN_EMAIL", "FxiaokeEmulator"]
 
-ADMIN_EMAIL = "crmhub.admin@sales.example.com"  # the integration user both emulators share
 _FSUID = "FSUID_"
 
 

@@ -24,6 +24,7 @@ from connectors.emulator.clock import EmulatorClock
 from connectors.emulator.faults import Fault, FaultPlan
 from connectors.emulator.http import ApiResponse, Call, Endpoint, Handler
 from connectors.emulator.limits import RollingBudget
+from connectors.emulator.people import ADMIN_EMAIL
 from connectors.emulator.store import Row
 from connectors.emulator.world import World
 from connectors.zoho.emulator.context import Ctx
@@ -53,7 +54,6 @@ from connectors.zoho.emulator.writes import (
 
 __all__ = ["ADMIN_EMAIL", "ZohoEmulator"]
 
-ADMIN_EMAIL = "crmhub.admin@sales.example.com"  # the integration user both emulators share
 V = "/crm/v8"
 
 

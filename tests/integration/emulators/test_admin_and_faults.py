@@ -151,3 +151,16 @@ def test_in_process_through_asgi_transport(world: World) -> None:
     result = asyncio.run(scenario())
     assert result["errorCode"] == 0
     assert result["data"]["total"] == len(emulator.modules["ContactObj"])
+
+
+def test_running_leaves_no_thread_or_socket_behind(world: World) -> None:
+    import threading
+
+    before = threading.active_count()
+    emulator = ZohoEmulator.from_world(world)
+    with running(emulator) as url, httpx.Client(base_url=url, timeout=10) as client:
+        assert client.get("/__admin/").status_code == 200
+        assert threading.active_count() == before + 1
+    assert threading.active_count() == before
+    with pytest.raises(httpx.ConnectError), httpx.Client(timeout=2) as client:
+        client.get(f"{url}/__admin/")

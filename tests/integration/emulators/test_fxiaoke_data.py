@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from connectors.fxiaoke.emulator import FxiaokeEmulator
 
 Call = Callable[..., dict[str, Any]]
@@ -336,3 +338,53 @@ def test_transient_faults_are_minus_one_or_50009(fxiaoke: FxiaokeEmulator, fx_ca
     assert codes
     fxiaoke.set_faults(error_rate=0.0, rate_limit_rate=1.0)
     assert _query(fx_call, limit=1)["errorCode"] == 14001
+
+
+OPERATORS = [
+    ("EQ", "account_level", ["A"], lambda v: v == "A"),
+    ("N", "account_level", ["A"], lambda v: v != "A"),
+    ("IN", "account_level", ["A", "B"], lambda v: v in ("A", "B")),
+    ("NIN", "account_level", ["A", "B"], lambda v: v not in ("A", "B")),
+    ("ISN", "account_level", [], lambda v: v is not None),
+    ("STARTWITH", "city", ["上"], lambda v: v is not None and v.startswith("上")),
+    ("ENDWITH", "name", ["公司"], lambda v: v is not None and v.endswith("公司")),
+    ("NLIKE", "name", ["科技"], lambda v: v is None or "科技" not in v),
+]
+
+
+@pytest.mark.parametrize(("op", "field", "values", "expect"), OPERATORS)
+def test_each_operator_matches_its_meaning(
+    fxiaoke: FxiaokeEmulator,
+    fx_call: Call,
+    op: str,
+    field: str,
+    values: list[Any],
+    expect: Callable[[Any], bool],
+) -> None:
+    rows = fxiaoke.modules["AccountObj"].rows.values()
+    expected = {r.id for r in rows if expect(r.fields.get(field))}
+    body = _query(fx_call, filters=[{"field_name": field, "field_values": values, "operator": op}])
+    assert body["errorCode"] == 0
+    assert {r["_id"] for r in body["data"]["dataList"]} == expected
+
+
+def test_time_operators_on_milliseconds(fxiaoke: FxiaokeEmulator, fx_call: Call) -> None:
+    times = sorted(r.modified for r in fxiaoke.modules["AccountObj"].rows.values())
+    pivot = times[len(times) // 3]
+    for op, test in (("GT", pivot.__lt__), ("LT", pivot.__gt__), ("LTE", pivot.__ge__)):
+        body = _query(
+            fx_call,
+            filters=[{"field_name": "last_modified_time", "field_values": [pivot], "operator": op}],
+        )
+        assert body["data"]["total"] == sum(1 for t in times if test(t)), op
+    outside = _query(
+        fx_call,
+        filters=[
+            {
+                "field_name": "create_time",
+                "field_values": [str(times[0]), str(times[-1])],
+                "operator": "NBETWEEN",
+            }
+        ],
+    )
+    assert outside["errorCode"] == 0

@@ -85,6 +85,11 @@ def test_unique_fields_reject_duplicates_with_the_duplicate_record(
 ) -> None:
     body = {"data": [{"Account_Name": "华腾科技", "Credit_Code": "91440300MA5XXXXX01"}]}
     assert zoho_http.post("/crm/v8/Accounts", json=body, headers=zh).status_code == 201
+    new_id = next(iter(reversed(zoho.modules["Accounts"].rows)))
+    renamed = zoho_http.put(
+        "/crm/v8/Accounts", json={"data": [{"id": new_id, "Phone": "0755-1"}]}, headers=zh
+    )
+    assert renamed.status_code == 200  # update: all ok is 200, not 201
     retry = zoho_http.post("/crm/v8/Accounts", json=body, headers=zh)  # a retried insert
     assert retry.status_code == 400
     [result] = retry.json()["data"]
@@ -165,6 +170,8 @@ def test_delete_batch_results_and_recycle_bin(
     assert response.status_code == 207
     assert [r["code"] for r in response.json()["data"]] == ["SUCCESS", "SUCCESS", "INVALID_DATA"]
     assert response.json()["data"][0]["details"] == {"id": first}
+    third = next(iter(zoho.modules["Deals"].rows))
+    assert zoho_http.delete("/crm/v8/Deals", params={"ids": third}, headers=zh).status_code == 200
     missing = zoho_http.delete("/crm/v8/Deals", headers=zh)
     assert (missing.status_code, missing.json()["code"]) == (400, "REQUIRED_PARAM_MISSING")
     assert first not in zoho.modules["Deals"]

@@ -6,9 +6,9 @@ Features: `/cgi/corpAccessToken/get/V2` (10006/20006/20015, same token until nea
 (admin sees all, a rep their own rows, the high-seas pool only its admin); AccountObj,
 ContactObj, NewOpportunityObj under `/cgi/crm/v2/data/*` (and `findOne` under the custom path);
 query with filters, orders, projection, limit cap, offset rules, offset window, `total`;
-create/update/invalid/recover/delete/changeOwner; `/cgi/user/getByMobile`, `/cgi/user/get`,
-`/cgi/user/get/batchByUpdTime`; 100 calls / 20 s per endpoint (14001), daily quota (30002),
-no quota (30003); faults as -1 / 50009 / 14001.
+create/update/invalid/recover/delete/changeOwner; `/cgi/crm/v2/object/describe`;
+`/cgi/user/getByMobile`, `/cgi/user/get`, `/cgi/user/get/batchByUpdTime`; 100 calls / 20 s per
+endpoint (14001), daily quota (30002), no quota (30003); faults as -1 / 50009 / 14001.
 
 UNCONFIRMED choices are listed in `envelope`, `query`, `data` and `employees`; here: other HTTP
 methods than POST and unknown paths are 10006; a stopped employee as acting user is 20012.
@@ -29,6 +29,7 @@ from connectors.emulator.people import ADMIN_EMAIL
 from connectors.emulator.store import Row
 from connectors.emulator.world import World
 from connectors.fxiaoke.emulator.data import VERBS
+from connectors.fxiaoke.emulator.describe import describe
 from connectors.fxiaoke.emulator.employees import FxEmployee, batch_by_update_time, open_user_id
 from connectors.fxiaoke.emulator.envelope import Code, Envelope, FxError
 from connectors.fxiaoke.emulator.objects import OBJECTS
@@ -165,6 +166,7 @@ class FxiaokeEmulator(Emulator[FxiaokeLimits]):
             post("user.getByMobile", "/cgi/user/getByMobile", self._by_mobile),
             post("user.get", "/cgi/user/get", self._user_get),
             post("user.batchByUpdTime", "/cgi/user/get/batchByUpdTime", self._batch_users, True),
+            post("object.describe", "/cgi/crm/v2/object/describe", self._describe),
         ]
         for verb in VERBS:
             routes.append(
@@ -229,6 +231,14 @@ class FxiaokeEmulator(Emulator[FxiaokeLimits]):
             return VERBS[verb](self, body, self._acting_user(body), custom)
 
         return lambda call: self._guard(call, run)
+
+    def _describe(self, call: Call) -> ApiResponse:
+        def run(body: dict[str, Any]) -> dict[str, Any]:
+            self.tokens.check(body)
+            self._acting_user(body)
+            return describe(body)
+
+        return self._guard(call, run)
 
     def _by_mobile(self, call: Call) -> ApiResponse:
         def run(body: dict[str, Any]) -> dict[str, Any]:

@@ -4,13 +4,16 @@ Features: OAuth refresh/authorization-code grants with Zoho's HTTP-200 error qui
 throttle; `Zoho-oauthtoken` auth (401 INVALID_TOKEN / AUTHENTICATION_FAILURE /
 OAUTH_SCOPE_MISMATCH); Accounts, Contacts, Deals: list (fields required, per_page ≤ 200, the
 2000-record wall, page_token), get, count, insert/update/upsert/delete ≤ 100 with per-record
-results, unique fields, `/deleted`; users; rolling credits and a concurrency cap (429
-TOO_MANY_REQUESTS, no Retry-After, X-API-CREDITS-REMAINING once half is used); routing errors.
+results, unique fields, `/deleted`; users; field metadata (`/settings/fields`); rolling
+credits and a concurrency cap (429 TOO_MANY_REQUESTS, no Retry-After, X-API-CREDITS-REMAINING
+once half is used); routing errors.
 
 UNCONFIRMED choices: an `Authorization` header with another scheme (e.g. `Bearer`) is 401
 AUTHENTICATION_FAILURE; a failed call still costs its credit; deletes cost 1 credit whatever
 their size; when `limits.api_domain` is set, API calls on another host get 400 INVALID_HOST and
-the token endpoint is only served off that host. See `listing` and `writes` for theirs.
+the token endpoint is only served off that host; client credentials are read from the form body
+or query string, not from a Basic auth header; Search, COQL, Bulk and notifications are not
+emulated. See `listing` and `writes` for theirs.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from connectors.zoho.emulator.deleted import (
     list_users,
 )
 from connectors.zoho.emulator.envelope import ZohoError, error
+from connectors.zoho.emulator.fields import list_fields
 from connectors.zoho.emulator.listing import PageTokens, get_record, list_records
 from connectors.zoho.emulator.render import Renderer
 from connectors.zoho.emulator.schema import MODULES, ModuleSpec
@@ -155,6 +159,11 @@ class ZohoEmulator(Emulator[ZohoLimits]):
             Endpoint("oauth.token", "/oauth/v2/token", {"POST": self._token}),
             Endpoint("oauth.revoke", "/oauth/v2/token/revoke", {"POST": self._revoke}),
             Endpoint("users", f"{V}/users", {"GET": api(list_users, "READ", False)}, ("GET",)),
+            Endpoint(
+                "settings.fields",
+                f"{V}/settings/fields",
+                {"GET": api(list_fields, "FIELDS", False)},
+            ),
             Endpoint("users.one", f"{V}/users/{{id}}", {"GET": api(list_users, "READ", False)}),
             Endpoint(
                 "records.deleted",
@@ -223,6 +232,9 @@ class ZohoEmulator(Emulator[ZohoLimits]):
     @staticmethod
     def _allowed(token: AccessToken, spec: ModuleSpec | None, op: str) -> bool:
         scopes = {s.lower() for s in token.scopes}
+        if op == "FIELDS":
+            wanted = {"zohocrm.settings.all", "zohocrm.settings.fields.all"}
+            return bool(scopes & (wanted | {"zohocrm.settings.fields.read"}))
         if spec is None:
             return bool(scopes & {"zohocrm.users.all", "zohocrm.users.read"})
         base = f"zohocrm.modules.{spec.scope_name}"

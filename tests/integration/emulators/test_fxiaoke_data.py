@@ -388,3 +388,12 @@ def test_time_operators_on_milliseconds(fxiaoke: FxiaokeEmulator, fx_call: Call)
         ],
     )
     assert outside["errorCode"] == 0
+
+
+def test_describe_lists_fields_and_option_codes(fx_call: Call) -> None:
+    body = fx_call("/cgi/crm/v2/object/describe", apiName="NewOpportunityObj")
+    fields = body["data"]["describe"]["fields"]
+    assert fields["close_date"]["type"] == "date"
+    assert {"label": "赢单", "value": "5"} in fields["sales_stage"]["options"]
+    assert fields["account_id"]["target_api_name"] == "AccountObj"
+    assert fx_call("/cgi/crm/v2/object/describe", apiName="Nope")["errorCode"] != 0

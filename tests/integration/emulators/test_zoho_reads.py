@@ -241,3 +241,14 @@ def test_routing_errors(zoho_http: httpx.Client, zh: dict[str, str]) -> None:
     assert (url.status_code, url.json()["code"]) == (404, "INVALID_URL_PATTERN")
     verb = zoho_http.patch("/crm/v8/Accounts", headers=zh)
     assert (verb.status_code, verb.json()["code"]) == (400, "INVALID_REQUEST_METHOD")
+
+
+def test_field_metadata_for_discovery(zoho_http: httpx.Client, zh: dict[str, str]) -> None:
+    body = zoho_http.get("/crm/v8/settings/fields", params={"module": "Deals"}, headers=zh).json()
+    fields = {f["api_name"]: f for f in body["fields"]}
+    assert fields["Deal_Name"]["system_mandatory"] is True
+    assert fields["Account_Name"]["lookup"] == {"module": {"api_name": "Accounts"}}
+    stages = [v["actual_value"] for v in fields["Stage"]["pick_list_values"]]
+    assert "Closed Won" in stages
+    missing = zoho_http.get("/crm/v8/settings/fields", headers=zh)
+    assert (missing.status_code, missing.json()["code"]) == (400, "REQUIRED_PARAM_MISSING")

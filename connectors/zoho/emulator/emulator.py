@@ -304,6 +304,7 @@ class ZohoEmulator(Emulator[ZohoLimits]):
     def automation(
         self, module: str, ids: list[str], changes: dict[str, Any], same_time: bool
     ) -> list[str]:
+        changes = dict(changes)  # the caller's payload stays as it was
         deleting = changes.pop("$delete", None)
         if deleting not in (None, "recycle", "permanent"):
             raise ValueError("$delete is recycle or permanent")

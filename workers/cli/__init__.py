@@ -9,6 +9,7 @@ import typer
 
 from workers.cli import config_cmd, db
 from workers.cli.context import CliState
+from workers.cli.emulate import emulate
 from workers.cli.status import status
 
 __all__ = ["app", "main"]
@@ -41,6 +42,7 @@ def _root(
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.command()(status)
+app.command()(emulate)
 
 
 def main() -> None:

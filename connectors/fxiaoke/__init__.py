@@ -1,4 +1,7 @@
-"""Fxiaoke (纷享销客 / ShareCRM) Open API v2: a declarative spec, its quirks, and the connector."""
+"""Fxiaoke (纷享销客 / ShareCRM) Open API v2: a declarative spec, its quirks, and the connector.
+
+The local emulator lives in `connectors.fxiaoke.emulator`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Zoho CRM (v8): a declarative spec, its few quirks, and the connector over the shared client."""
+"""Zoho CRM (v8): a declarative spec, its few quirks, and the connector over the shared client.
+
+The local emulator lives in `connectors.zoho.emulator`.
+"""
 
 from __future__ import annotations
 

@@ -9,9 +9,17 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from core.config.errors import ConfigError, ConfigIssue, issues_from_validation
-from core.config.schema import HubConfig
+from core.config.schema import ConnectionConfig, HubConfig
 from core.config.sections import SECTIONS
 from core.config.yaml_lines import LoadedYaml, YamlSyntaxError, load_yaml
+from mapping.maps import (
+    ConnectorMap,
+    MapDefinitionError,
+    MapFile,
+    Mapper,
+    MappingContext,
+    compile_map,
+)
 
 __all__ = ["LoadedConfig", "check_config", "find_config", "load_config"]
 
@@ -23,6 +31,16 @@ class LoadedConfig:
     hub: HubConfig
     file: Path | None
     sections: dict[str, BaseModel] = field(default_factory=dict)
+    # connection name -> its checked field map (connections with a `mapping:` file)
+    mappings: dict[str, ConnectorMap] = field(default_factory=dict)
+
+    def mapper(self, connection: str) -> Mapper:
+        """The field map of `connection`, bound to its region, time zone and currency."""
+        conn = self.hub.connections[connection]
+        connector_map = self.mappings.get(connection)
+        if connector_map is None:
+            raise KeyError(f"connection {connection!r} has no `mapping:` file")
+        return Mapper(connector_map, _context(connection, conn, connector_map))
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -60,6 +78,76 @@ def _parse(
         return None, source
 
 
+def _context(name: str, conn: ConnectionConfig, connector_map: ConnectorMap) -> MappingContext:
+    return MappingContext(name, conn.default_region, conn.timezone, connector_map.default_currency)
+
+
+def _load_mapping(file: Path, issues: list[ConfigIssue]) -> ConnectorMap | None:
+    """Check a map file: its structure (with did-you-mean on keys), then its meaning."""
+    spec, source = _parse(file, MapFile, issues)
+    if not isinstance(spec, MapFile) or source is None:
+        return None
+    try:
+        return compile_map(spec, source=str(file))
+    except MapDefinitionError as exc:
+        for problem in exc.problems:
+            line = source.line_of(problem.loc)
+            issues.append(ConfigIssue(file, line, problem.where, problem.message, problem.fix))
+        return None
+
+
+def _check_mappings(loaded: LoadedConfig, source: LoadedYaml, issues: list[ConfigIssue]) -> None:
+    assert loaded.file is not None
+    checked: dict[Path, ConnectorMap | None] = {}  # a map file shared by connections: once
+    for name, conn in loaded.hub.connections.items():
+        if conn.mapping is None:
+            continue
+        where = ("connections", name, "mapping")
+        file = loaded.resolve(conn.mapping)
+        if not file.exists():
+            issues.append(
+                ConfigIssue(
+                    loaded.file,
+                    source.line_of(where),
+                    ".".join(where),
+                    "file not found",
+                    "check the path (relative to this config file)",
+                )
+            )
+            continue
+        if file not in checked:
+            checked[file] = _load_mapping(file, issues)
+        connector_map = checked[file]
+        if connector_map is None:
+            continue
+        if connector_map.connector != conn.type:
+            issues.append(
+                ConfigIssue(
+                    loaded.file,
+                    source.line_of(where),
+                    ".".join(where),
+                    f"{conn.mapping} maps `{connector_map.connector}`, but this "
+                    f"connection's type is `{conn.type}`",
+                    f"use the map file written for {conn.type}",
+                )
+            )
+            continue
+        try:
+            _context(name, conn, connector_map)
+        except ValueError as exc:
+            key = "timezone" if str(exc).startswith("timezone") else "default_region"
+            issues.append(
+                ConfigIssue(
+                    loaded.file,
+                    source.line_of(("connections", name, key)),
+                    f"connections.{name}.{key}",
+                    str(exc),
+                )
+            )
+            continue
+        loaded.mappings[name] = connector_map
+
+
 def _collect(path: Path | None) -> tuple[LoadedConfig | None, list[ConfigIssue]]:
     issues: list[ConfigIssue] = []
     file = find_config(path)
@@ -75,18 +163,8 @@ def _collect(path: Path | None) -> tuple[LoadedConfig | None, list[ConfigIssue]]
             section, _ = _parse(loaded.resolve(section_path), model, issues)
             if section is not None:
                 loaded.sections[name] = section
+    _check_mappings(loaded, source, issues)
     for conn_name, conn in hub.connections.items():
-        if conn.mapping is not None and not loaded.resolve(conn.mapping).exists():
-            line = source.line_of(("connections", conn_name, "mapping"))
-            issues.append(
-                ConfigIssue(
-                    file,
-                    line,
-                    f"connections.{conn_name}.mapping",
-                    "file not found",
-                    "check the path (relative to this config file)",
-                )
-            )
         for key, secret in conn.credentials.items():
             if not secret.is_set():
                 line = source.line_of(("connections", conn_name, "credentials", key))

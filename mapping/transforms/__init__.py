@@ -7,18 +7,19 @@ reason an operator can act on. No network at runtime.
 from __future__ import annotations
 
 from .companies import clean_company_name, company_key
-from .countries import country_name, to_country_code, to_region_code
+from .countries import country_name, region_name, to_country_code, to_region_code
 from .datetimes import date_to_epoch_ms, to_date, to_epoch_ms, to_iso_offset, to_utc_datetime
 from .domains import is_free_mail_domain, registrable_domain
 from .emails import email_domain, normalize_email
 from .errors import TransformError
-from .money import format_amount, to_currency, to_decimal
+from .money import canonical_amount, format_amount, to_currency, to_decimal
 from .names import contains_cjk, fold_width, join_person_name, split_person_name
 from .phones import is_e164, normalize_phone, phone_region
 from .scalars import to_bool, to_int, to_str
 
 __all__ = [
     "TransformError",
+    "canonical_amount",
     "clean_company_name",
     "company_key",
     "contains_cjk",
@@ -33,6 +34,7 @@ __all__ = [
     "normalize_email",
     "normalize_phone",
     "phone_region",
+    "region_name",
     "registrable_domain",
     "split_person_name",
     "to_bool",

@@ -16,7 +16,7 @@ from ._country_aliases import COUNTRY_ALIASES, ZH_COUNTRY_NAMES
 from ._text import collapse_spaces, fold_width
 from .errors import TransformError
 
-__all__ = ["country_name", "to_country_code", "to_region_code"]
+__all__ = ["country_name", "region_name", "to_country_code", "to_region_code"]
 
 # 都 and 府 are Japanese prefectures (东京都, 大阪府); 北海道 keeps its 道.
 _ZH_SUFFIX = re.compile(r"(?:特别行政区|自治[区州]|[省市州县都府])$")
@@ -165,3 +165,24 @@ def country_name(code: str, language: Literal["en", "zh"]) -> str:
     if language == "en":
         return english
     return ZH_COUNTRY_NAMES.get(country.alpha_2) or _zh_name("iso3166-1", country.name) or english
+
+
+def region_name(code: str, language: Literal["en", "zh"]) -> str:
+    """Return the everyday name of an ISO 3166-2 subdivision ``code`` in English or Chinese.
+
+    Chinese provinces as people write them: ``CN-GD`` → ``广东省`` (zh) or ``Guangdong`` (en);
+    other subdivisions by ISO's English name, or its zh_CN translation when there is one.
+    ``to_region_code`` reads every name this returns back to ``code``. Raises TransformError
+    for an unknown code.
+    """
+    key = code.strip().upper()
+    for province in CN_PROVINCES:
+        if province.code == key:
+            return province.full if language == "zh" else province.english[0]
+    subdivision = pycountry.subdivisions.get(code=key)  # type: ignore[no-untyped-call]
+    if subdivision is None:
+        raise TransformError("not an ISO 3166-2 subdivision code (e.g. CN-GD, US-CA)", code)
+    english = str(subdivision.name)
+    if language == "en":
+        return english
+    return _zh_name("iso3166-2", english) or english

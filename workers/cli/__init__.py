@@ -9,6 +9,7 @@ import typer
 
 from workers.cli import config_cmd, connections, db
 from workers.cli.context import CliState
+from workers.cli.emulate import emulate
 from workers.cli.pull import pull
 from workers.cli.status import status
 
@@ -44,6 +45,7 @@ app.add_typer(config_cmd.app, name="config")
 app.command()(status)
 app.add_typer(connections.app, name="connections")
 app.command()(pull)
+app.command()(emulate)
 
 
 def main() -> None:

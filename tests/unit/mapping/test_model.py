@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from mapping.model import (
     MODEL_BY_KIND,
@@ -21,6 +22,7 @@ from mapping.model import (
     Tier,
     validate_record,
 )
+from mapping.model.values import VOUCHED
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -249,3 +251,14 @@ def test_records_are_immutable() -> None:
 def test_model_by_kind_covers_every_entity_kind() -> None:
     assert set(MODEL_BY_KIND) == set(EntityKind)
     assert all(model.kind is kind for kind, model in MODEL_BY_KIND.items())
+
+
+def test_the_model_trusts_only_values_the_engine_vouches_for() -> None:
+    # The mapping engine vouches for what normalize_phone/normalize_email just produced; any
+    # other value is still checked.
+    data = {"name": "A", "phones": ["+8613800138000", "12345"]}
+    with pytest.raises(ValidationError):
+        Customer.model_validate(data)
+    with pytest.raises(ValidationError):  # vouching for one value does not cover another
+        Customer.model_validate(data, context={VOUCHED: {"+8613800138000"}})
+    assert Customer.model_validate(data, context={VOUCHED: {"+8613800138000", "12345"}})

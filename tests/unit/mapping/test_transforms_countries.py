@@ -1,11 +1,17 @@
-"""to_country_code, to_region_code and country_name."""
+"""to_country_code, to_region_code, country_name and region_name."""
 
 from __future__ import annotations
 
 import pycountry
 import pytest
 
-from mapping.transforms import TransformError, country_name, to_country_code, to_region_code
+from mapping.transforms import (
+    TransformError,
+    country_name,
+    region_name,
+    to_country_code,
+    to_region_code,
+)
 
 
 @pytest.mark.parametrize(
@@ -136,3 +142,29 @@ def test_country_name(code: str, language: str, expected: str) -> None:
 def test_country_name_rejects(code: str) -> None:
     with pytest.raises(TransformError, match="alpha-2"):
         country_name(code, "en")
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "expected"),
+    [
+        ("CN-GD", "zh", "广东省"), ("CN-GD", "en", "Guangdong"),
+        ("cn-xj", "zh", "新疆维吾尔自治区"),
+        ("CN-BJ", "zh", "北京市"), ("CN-NM", "en", "Inner Mongolia"), ("US-CA", "en", "California"),
+        ("US-CA", "zh", "加利福尼亚州"), ("DE-BY", "en", "Bayern"),
+    ],
+)  # fmt: skip
+def test_region_name(code: str, language: str, expected: str) -> None:
+    assert region_name(code, language) == expected  # type: ignore[arg-type]
+
+
+def test_region_name_rejects_unknown_codes() -> None:
+    with pytest.raises(TransformError, match="not an ISO 3166-2 subdivision"):
+        region_name("CN-ZZ", "en")
+
+
+@pytest.mark.parametrize("country", ["CN", "US", "DE", "JP", "GB", "FR", "IN", "KR", "AU", "BR"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_region_name_reads_back_to_its_code(country: str, language: str) -> None:
+    for subdivision in pycountry.subdivisions.get(country_code=country):
+        name = region_name(subdivision.code, language)  # type: ignore[arg-type]
+        assert to_region_code(name, country) == subdivision.code, name

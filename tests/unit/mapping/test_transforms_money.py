@@ -1,4 +1,4 @@
-"""to_decimal, to_currency and format_amount."""
+"""to_decimal, to_currency, format_amount and canonical_amount."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapping.transforms import TransformError, format_amount, to_currency, to_decimal
+from mapping.transforms import (
+    TransformError,
+    canonical_amount,
+    format_amount,
+    to_currency,
+    to_decimal,
+)
 
 
 @pytest.mark.parametrize(
@@ -173,3 +179,50 @@ def test_to_decimal_keeps_a_floats_shortest_repr(value: float) -> None:
 def test_to_decimal_reads_grouped_text(value: int) -> None:
     assert to_decimal(f"{value:,}") == value
     assert to_decimal(f"¥{abs(value):,}.00") == abs(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12500.5", "12500.50"),
+        ("12500.50", "12500.50"),
+        ("12500.500", "12500.50"),
+        ("12500.125", "12500.125"),
+        ("100", "100.00"),
+        ("1E+3", "1000.00"),
+        ("-0.00", "0.00"),
+        ("-3.1", "-3.10"),
+        ("99999999999999999.99", "99999999999999999.99"),
+        ("0.000000001", "1E-9"),  # nothing is rounded away
+    ],
+)
+def test_canonical_amount(value: str, expected: str) -> None:
+    assert str(canonical_amount(Decimal(value))) == expected
+
+
+def test_canonical_amount_takes_other_minimum_places() -> None:
+    assert str(canonical_amount(Decimal("5"), min_places=0)) == "5"
+    assert str(canonical_amount(Decimal("5.10"), min_places=0)) == "5.1"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "reason"),
+    [(Decimal("NaN"), 2, "finite Decimal"), (Decimal("1"), -1, "cannot be negative"),
+     (1.5, 2, "finite Decimal")],
+)  # fmt: skip
+def test_canonical_amount_rejects(value: Decimal, places: int, reason: str) -> None:
+    with pytest.raises(TransformError, match=reason):
+        canonical_amount(value, places)
+
+
+@settings(max_examples=200)
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4, max_value=10**15,
+                   min_value=-(10**15)))  # fmt: skip
+def test_canonical_amount_is_one_spelling_per_number(value: Decimal) -> None:
+    canonical = canonical_amount(value)
+    assert canonical == value  # the same number
+    assert canonical_amount(canonical) == canonical
+    assert str(canonical_amount(Decimal(str(value) + "0"))) == str(canonical)
+    as_json_number = Decimal(repr(float(canonical)))  # as Zoho sends it back
+    if as_json_number == canonical:
+        assert str(canonical_amount(as_json_number)) == str(canonical)

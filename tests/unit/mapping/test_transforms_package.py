@@ -21,7 +21,8 @@ def test_package_exports_every_public_function() -> None:
         "join_person_name", "split_person_name", "fold_width", "clean_company_name",
         "company_key", "to_country_code", "to_region_code", "country_name", "to_decimal",
         "to_currency", "format_amount", "to_utc_datetime", "to_epoch_ms", "to_iso_offset",
-        "to_date", "date_to_epoch_ms", "to_bool", "to_int", "to_str",
+        "to_date", "date_to_epoch_ms", "to_bool", "to_int", "to_str", "canonical_amount",
+        "region_name",
     }  # fmt: skip
     assert set(transforms.__all__) == expected
     for name in expected:

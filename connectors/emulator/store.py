@@ -1,0 +1,204 @@
+"""In-memory record store of one module (e.g. Accounts) with the indexes paging needs.
+
+Rows are kept in a dict by id and in three sorted indexes: by id, by (created, id) and by
+(modified, id). A page of an index range costs O(log n + page), so 100k rows are served at one
+page per call. A query with a predicate the indexes cannot answer scans its range once and caches
+the matching ids until the module changes (each write bumps `generation`), so offset paging over
+a filtered query stays cheap while nothing is written, and sees every write when something is:
+no snapshot isolation, like the real APIs.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sortedcontainers import SortedList
+
+__all__ = ["Bound", "IndexName", "ModuleStore", "Row", "SortKey"]
+
+IndexName = Literal["id", "created", "modified"]
+SortKey = tuple[Callable[["Row"], Any], bool]  # (key of a row, descending)
+
+_HIGH = "\U0010ffff"  # sorts after every id
+_CACHE_SIZE = 16
+
+
+@dataclass(slots=True)
+class Row:
+    """One stored record: its id, times in epoch milliseconds, and vendor-shaped fields."""
+
+    id: str
+    created: int
+    modified: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "created": self.created, "modified": self.modified, **self.fields}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Row:
+        rest = {k: v for k, v in data.items() if k not in ("id", "created", "modified")}
+        return cls(str(data["id"]), int(data["created"]), int(data["modified"]), rest)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A bound on the first component of an index key (the time, or the id)."""
+
+    value: int | str
+    inclusive: bool = True
+
+
+class ModuleStore:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rows: dict[str, Row] = {}
+        self.generation = 0
+        self._by_id: SortedList = SortedList()
+        self._by_created: SortedList = SortedList()
+        self._by_modified: SortedList = SortedList()
+        self._cache: OrderedDict[Hashable, list[str]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self.rows
+
+    def get(self, row_id: str) -> Row | None:
+        return self.rows.get(row_id)
+
+    def load(self, rows: Iterable[Row]) -> None:
+        """Replace the contents in one go (bulk index build: much faster than `put` one by one)."""
+        self.rows = {row.id: row for row in rows}
+        self._by_id = SortedList(self.rows)
+        self._by_created = SortedList((r.created, r.id) for r in self.rows.values())
+        self._by_modified = SortedList((r.modified, r.id) for r in self.rows.values())
+        self._changed()
+
+    def put(self, row: Row) -> None:
+        """Insert a row or replace the row with its id (indexes follow its times)."""
+        old = self.rows.get(row.id)
+        if old is not None:
+            self._by_created.remove((old.created, old.id))
+            self._by_modified.remove((old.modified, old.id))
+        else:
+            self._by_id.add(row.id)
+        self.rows[row.id] = row
+        self._by_created.add((row.created, row.id))
+        self._by_modified.add((row.modified, row.id))
+        self._changed()
+
+    def touch(self, row: Row, modified: int) -> None:
+        """Move a stored row to a new modified time (its fields were changed in place)."""
+        self._by_modified.remove((row.modified, row.id))
+        row.modified = modified
+        self._by_modified.add((modified, row.id))
+        self._changed()
+
+    def remove(self, row_id: str) -> Row:
+        row = self.rows.pop(row_id)
+        self._by_id.remove(row_id)
+        self._by_created.remove((row.created, row.id))
+        self._by_modified.remove((row.modified, row.id))
+        self._changed()
+        return row
+
+    def _changed(self) -> None:
+        self.generation += 1
+
+    def _index(self, index: IndexName) -> SortedList:
+        return {"id": self._by_id, "created": self._by_created, "modified": self._by_modified}[
+            index
+        ]
+
+    def _range(self, index: IndexName, lower: Bound | None, upper: Bound | None) -> tuple[int, int]:
+        keys = self._index(index)
+        plain = index == "id"
+
+        def position(bound: Bound, after: bool) -> int:
+            if plain:
+                return int(
+                    keys.bisect_right(bound.value) if after else keys.bisect_left(bound.value)
+                )
+            return int(keys.bisect_left((bound.value, _HIGH) if after else (bound.value,)))
+
+        lo = 0 if lower is None else position(lower, after=not lower.inclusive)
+        hi = len(keys) if upper is None else position(upper, after=upper.inclusive)
+        return lo, max(lo, hi)
+
+    def select(
+        self,
+        index: IndexName,
+        *,
+        descending: bool = False,
+        lower: Bound | None = None,
+        upper: Bound | None = None,
+        where: Callable[[Row], bool] | None = None,
+        where_key: Hashable = None,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> tuple[list[Row], int]:
+        """One page of rows in index order within bounds; returns (rows, total matching).
+
+        Ties on the time are broken by id, in the same direction. `where` filters rows the
+        index cannot; `where_key` names that filter so its result can be cached.
+        """
+        keys = self._index(index)
+        lo, hi = self._range(index, lower, upper)
+        if where is None:
+            total = hi - lo
+            if descending:
+                start, stop = max(lo, hi - offset - limit), hi - offset
+                picked = list(reversed(keys[start:stop])) if stop > start else []
+            else:
+                picked = keys[lo + offset : min(hi, lo + offset + limit)]
+            ids = [k if index == "id" else k[1] for k in picked]
+            return [self.rows[i] for i in ids], total
+        cache_key = ("select", index, descending, lower, upper, where_key, self.generation)
+        matching = self._cached(cache_key)
+        if matching is None:
+            rows = self.rows
+            matching = [
+                i
+                for k in keys.islice(lo, hi, reverse=descending)
+                if where(rows[i := (k if index == "id" else k[1])])
+            ]
+            self._remember(cache_key, matching)
+        return [self.rows[i] for i in matching[offset : offset + limit]], len(matching)
+
+    def select_sorted(
+        self,
+        orders: Sequence[SortKey],
+        orders_key: Hashable,
+        *,
+        where: Callable[[Row], bool] | None = None,
+        where_key: Hashable = None,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> tuple[list[Row], int]:
+        """Like `select` for an order no index holds: filter and sort once, cache the ids."""
+        cache_key = ("sorted", orders_key, where_key, self.generation)
+        matching = self._cached(cache_key)
+        if matching is None:
+            rows = [r for r in self.rows.values() if where is None or where(r)]
+            rows.sort(key=lambda r: r.id)
+            for key, descending in reversed(orders):  # stable sorts, last key first
+                rows.sort(key=key, reverse=descending)
+            matching = [r.id for r in rows]
+            self._remember(cache_key, matching)
+        return [self.rows[i] for i in matching[offset : offset + limit]], len(matching)
+
+    def _cached(self, key: Hashable) -> list[str] | None:
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+        return found
+
+    def _remember(self, key: Hashable, ids: list[str]) -> None:
+        self._cache[key] = ids
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)

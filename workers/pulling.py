@@ -1,9 +1,11 @@
 """Pull one connection's entities into the store: each page's raw records and the cursor after
 them in ONE transaction, so a crash at any point resumes without losing or repeating a row.
 
-Records land in `source_records` (raw payload; `mapped` stays empty until the mapping engine is
-wired in). Deletions the CRM reports mark the source record `deleted`; they never touch golden
-records here (that is core's job, behind the mass-delete guard).
+Records land in `source_records`: the raw payload and, when the connection has a field map, the
+canonical record the mapping engine made of it. A record that cannot be mapped is kept raw with
+status `quarantined` and one open `quarantine` row naming field, value and reason; the page goes
+on. Deletions the CRM reports mark the source record `deleted`; they never touch golden records
+here (that is core's job, behind the mass-delete guard).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from connectors.incremental import cursor_from_json, cursor_to_json
 from connectors.protocol import Connector, PullCursor, RemoteDeletion, RemoteRecord
-from core.store import Cursor, Run, SourceRecord, Store
+from core.store import Cursor, Quarantined, Run, SourceRecord, Store
+from mapping.maps import Mapper, RecordMappingError
 from mapping.model import EntityKind
 
 __all__ = ["PullCounts", "finish_run", "load_cursor", "pull_entity", "start_run"]
@@ -33,6 +36,29 @@ class PullCounts:
     records: int = 0
     pages: int = 0
     deletions: int = 0
+    quarantined: int = 0
+
+
+@dataclass
+class Mapped:
+    """What mapping made of one page: canonical JSON by remote id, or the error."""
+
+    records: dict[str, dict[str, Any]]
+    errors: dict[str, RecordMappingError]
+
+
+def map_page(mapper: Mapper | None, kind: EntityKind, records: Sequence[RemoteRecord]) -> Mapped:
+    if mapper is None or kind not in mapper.entities():
+        return Mapped({}, {})
+    batch = mapper.pull_batch(kind, records)
+    return Mapped(
+        {
+            str(m.remote_id): m.record.model_dump(mode="json")
+            for m in batch.mapped
+            if m.remote_id is not None
+        },
+        {str(q.remote_id): q.error for q in batch.quarantined if q.remote_id is not None},
+    )
 
 
 def load_cursor(
@@ -66,9 +92,26 @@ def _existing(
 
 
 def _store_records(
-    session: Session, connection: str, kind: EntityKind, records: Sequence[RemoteRecord]
+    session: Session,
+    connection: str,
+    kind: EntityKind,
+    records: Sequence[RemoteRecord],
+    mapped: Mapped,
+    run_id: int | None,
 ) -> None:
-    known = _existing(session, connection, kind, [r.remote_id for r in records])
+    ids = [r.remote_id for r in records]
+    known = _existing(session, connection, kind, ids)
+    open_quarantine = {
+        q.remote_id: q
+        for q in session.scalars(
+            sa.select(Quarantined).where(
+                Quarantined.connection == connection,
+                Quarantined.kind == kind.value,
+                Quarantined.status == "open",
+                Quarantined.remote_id.in_(ids),
+            )
+        )
+    }
     now = datetime.now(UTC)
     for record in records:
         raw = _json_safe(record.payload)
@@ -79,9 +122,24 @@ def _store_records(
             known[record.remote_id] = row
         row.raw = raw
         row.remote_modified_at = record.modified_at
-        row.mapped = None
+        row.mapped = mapped.records.get(record.remote_id)
         row.status = "ok"
         row.fetched_at = now
+        error = mapped.errors.get(record.remote_id)
+        held = open_quarantine.get(record.remote_id)
+        if error is None:
+            if held is not None:
+                held.status = "released"  # this version maps: the old failure is history
+            continue
+        row.status = "quarantined"
+        if held is None:
+            held = Quarantined(connection=connection, kind=kind.value, remote_id=record.remote_id)
+            session.add(held)
+        held.field = error.field
+        held.value = repr(error.value)[:2000]
+        held.reason = str(error)
+        held.raw = raw
+        held.run_id = run_id
 
 
 def _mark_deleted(
@@ -112,8 +170,11 @@ def pull_entity(
     kind: EntityKind,
     *,
     full: bool = False,
+    mapper: Mapper | None = None,
+    run_id: int | None = None,
     on_page: Callable[[int], None] = lambda n: None,
 ) -> PullCounts:
+    """Pull `kind` from `connector` into the store; returns what was stored."""
     counts = PullCounts()
     with store.transaction() as session:
         cursor: PullCursor | None = cursor_from_json(
@@ -121,10 +182,12 @@ def pull_entity(
         )
         since_data = load_cursor(session, connection, kind, DELETIONS)
     for page in connector.pull(kind, None if full else cursor, full=full):
+        mapped = map_page(mapper, kind, page.records)
         with store.transaction() as session:
-            _store_records(session, connection, kind, page.records)
+            _store_records(session, connection, kind, page.records, mapped, run_id)
             _save_cursor(session, connection, kind, CHANGES, cursor_to_json(page.cursor))
         counts.records += len(page.records)
+        counts.quarantined += len(mapped.errors)
         counts.pages += 1
         on_page(len(page.records))
     since = since_data.get("deleted_since") if since_data else None

@@ -11,16 +11,18 @@ import sqlalchemy as sa
 from fakes import zoho as zo
 from typer.testing import CliRunner
 
-from core.store import Cursor, Run, SourceRecord, Store
+from core.store import Cursor, Quarantined, Run, SourceRecord, Store
 from workers.cli import app
 
 runner = CliRunner()
 
+MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"
 CONFIG = """
 connections:
   zoho_us:
     type: zoho
     data_centre: us
+    mapping: {maps}/zoho.yaml
     credentials:
       client_id: env:TEST_ZOHO_ID
       client_secret: env:TEST_ZOHO_SECRET
@@ -33,7 +35,7 @@ connections:
 
 @pytest.fixture
 def org(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[zo.FakeOrg]:
-    (tmp_path / "crmhub.yaml").write_text(CONFIG)
+    (tmp_path / "crmhub.yaml").write_text(CONFIG.replace("{maps}", str(MAPS)))
     monkeypatch.setenv("CRMHUB_CONFIG", str(tmp_path / "crmhub.yaml"))
     monkeypatch.setenv("CRMHUB_DATABASE_URL", database_url)
     for var, value in zip(("ID", "SECRET", "REFRESH"), zo.SECRETS, strict=True):
@@ -73,7 +75,8 @@ def test_pull_stores_raw_records_and_the_cursor(org: zo.FakeOrg, database_url: s
     sample = records[org.modules["Accounts"][0]["id"]]
     assert sample.raw["Account_Name"] == "Company 0"
     assert sample.raw["Annual_Revenue"] == "1250000.5"  # exact, never a float
-    assert sample.mapped is None
+    assert sample.mapped is not None
+    assert sample.mapped["name"] == "Company 0"  # the canonical record, in the same transaction
     [cursor] = [c for c in cursors if c.stream == "changes"]
     assert cursor.value["last_id"] == org.modules["Accounts"][-1]["id"]
     assert runs[-1].status == "ok"
@@ -152,3 +155,42 @@ def test_a_missing_secret_is_a_config_error(
     result = runner.invoke(app, ["connections", "test"])
     assert result.exit_code == 2
     assert "TEST_ZOHO_REFRESH" in result.output
+
+
+def test_records_are_mapped_and_bad_ones_quarantined_until_fixed(
+    org: zo.FakeOrg, database_url: str
+) -> None:
+    seed(org, 3)
+    bad = org.modules["Accounts"][1]
+    bad["Phone"] = "call the front desk"
+    result = runner.invoke(app, ["pull", "zoho_us", "-e", "customer"])
+    assert result.exit_code == 0, result.output
+    records, _, runs = stored(database_url)
+    assert runs[-1].counts["entities"]["customer"]["quarantined"] == 1
+    assert records[bad["id"]].status == "quarantined"
+    assert records[bad["id"]].mapped is None
+    good = records[org.modules["Accounts"][0]["id"]]
+    assert good.status == "ok"
+    assert good.mapped is not None
+    assert good.mapped["name"] == "Company 0"
+    [held] = quarantine(database_url)
+    assert (held.remote_id, held.field, held.status) == (bad["id"], "Phone (→ phones[0])", "open")
+    assert "contains letters" in held.reason
+
+    org.update("Accounts", {"id": bad["id"], "Phone": "+86 10 6552 9988"})  # fixed in the CRM
+    assert runner.invoke(app, ["pull", "zoho_us", "-e", "customer"]).exit_code == 0
+    records, _, _ = stored(database_url)
+    assert records[bad["id"]].status == "ok"
+    assert records[bad["id"]].mapped is not None
+    assert [q.status for q in quarantine(database_url)] == ["released"]
+
+
+def quarantine(database_url: str) -> list[Quarantined]:
+    store = Store.open(database_url)
+    try:
+        with store.transaction() as session:
+            rows = list(session.scalars(sa.select(Quarantined)))
+            session.expunge_all()
+    finally:
+        store.close()
+    return rows

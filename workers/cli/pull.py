@@ -11,7 +11,7 @@ from rich.table import Table
 
 from connectors.http import ConfigError, ConnectorError, TransientError
 from mapping.model import EntityKind
-from workers.cli.connect import configured_connection, open_connection
+from workers.cli.connect import configured_connection, connection_mapper, open_connection
 from workers.cli.context import ExitCode, err, out, state
 from workers.pulling import PullCounts, finish_run, pull_entity, start_run
 
@@ -31,9 +31,11 @@ def pull(
 ) -> None:
     """Pull customers, contacts and opportunities of CONNECTION into the store.
 
-    Each page's raw records and the cursor after them are committed together: an interrupted
-    pull resumes where it stopped, missing and repeating nothing."""
+    Each page's raw records, their canonical mapping (records that cannot be mapped go to the
+    quarantine with field and reason) and the cursor after them are committed together: an
+    interrupted pull resumes where it stopped, missing and repeating nothing."""
     config = configured_connection(ctx, connection)
+    mapper = connection_mapper(ctx, connection, config)
     store = state(ctx).store()
     connector = open_connection(connection, config)
     kinds = entity or connector.entities()
@@ -57,6 +59,8 @@ def pull(
                     connector,
                     kind,
                     full=full,
+                    mapper=mapper,
+                    run_id=run_id,
                     on_page=partial(progress.advance, task),
                 )
                 progress.update(task, total=results[kind].records)
@@ -67,14 +71,29 @@ def pull(
         calls = counters.snapshot().total_calls if counters is not None else None
         connector.close()
         summary = {
-            kind.value: {"records": c.records, "pages": c.pages, "deletions": c.deletions}
+            kind.value: {
+                "records": c.records,
+                "pages": c.pages,
+                "deletions": c.deletions,
+                "quarantined": c.quarantined,
+            }
             for kind, c in results.items()
         }
         error = str(failure) if failure is not None else None
         finish_run(store, run_id, {"entities": summary, "calls": calls}, error)
-    table = Table("entity", "records", "pages", "deletions", title=f"pull {connection}")
+    table = Table(
+        "entity", "records", "quarantined", "pages", "deletions", title=f"pull {connection}"
+    )
     for kind, counts in results.items():
-        table.add_row(kind.value, str(counts.records), str(counts.pages), str(counts.deletions))
+        table.add_row(
+            kind.value,
+            str(counts.records),
+            str(counts.quarantined),
+            str(counts.pages),
+            str(counts.deletions),
+        )
+    if mapper is None:
+        out.print("no field map for this connection: raw records only")
     out.print(table)
     if calls is not None:
         out.print(f"{calls} API calls")

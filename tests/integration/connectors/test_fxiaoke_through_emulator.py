@@ -110,3 +110,16 @@ def test_insert_only_links_updates_change_owner_deletes_invalidate(
     deleted = [d for b in connector.pull_deletions(EntityKind.CUSTOMER, since) for d in b]
     assert [(d.remote_id, d.how) for d in deleted] == [(row.id, "invalid")]
     assert connector.check().ok
+
+
+def test_owners_and_field_descriptions(
+    fxiaoke_connector: Callable[..., FxiaokeConnector],
+) -> None:
+    connector = fxiaoke_connector()
+    owners = connector.list_owners()
+    assert len(owners) > 1
+    assert all(o.remote_id.startswith("FSUID_") for o in owners)
+    fields = {f.name: f for f in connector.describe(EntityKind.CUSTOMER)}
+    assert fields["last_modified_time"].type
+    assert fields["account_level"].picklist is not None
+    assert "A" in fields["account_level"].picklist  # option codes, not labels

@@ -105,3 +105,13 @@ def test_deletions_and_owners(zoho: Served, zoho_connector: Callable[..., ZohoCo
     owners = connector.list_owners()
     assert any(o.email and o.email.startswith("crmhub.admin") for o in owners)
     assert connector.check().ok
+
+
+def test_field_descriptions_include_custom_fields(
+    zoho_connector: Callable[..., ZohoConnector],
+) -> None:
+    fields = {f.name: f for f in zoho_connector().describe(EntityKind.CUSTOMER)}
+    assert fields["Account_Name"].required  # system_mandatory
+    assert not fields["Website"].required
+    assert fields["Customer_Tier"].picklist == ["A", "B", "C"]  # the org's custom picklist
+    assert fields["Modified_Time"].type == "datetime"

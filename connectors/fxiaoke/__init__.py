@@ -1,4 +1,11 @@
-"""Fxiaoke (纷享销客 / ShareCRM): the connector (to come) and its emulator.
+"""Fxiaoke (纷享销客 / ShareCRM) Open API v2: a declarative spec, its quirks, and the connector.
 
-The emulator lives in `connectors.fxiaoke.emulator`.
+The local emulator lives in `connectors.fxiaoke.emulator`.
 """
+
+from __future__ import annotations
+
+from connectors.fxiaoke.connector import FxiaokeConnector
+from connectors.fxiaoke.settings import FxiaokeSettings
+
+__all__ = ["FxiaokeConnector", "FxiaokeSettings"]

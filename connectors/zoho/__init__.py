@@ -1,1 +1,11 @@
-"""Zoho CRM: the connector (to come) and its local emulator (`connectors.zoho.emulator`)."""
+"""Zoho CRM (v8): a declarative spec, its few quirks, and the connector over the shared client.
+
+The local emulator lives in `connectors.zoho.emulator`.
+"""
+
+from __future__ import annotations
+
+from connectors.zoho.connector import ZohoConnector
+from connectors.zoho.settings import ZohoSettings
+
+__all__ = ["ZohoConnector", "ZohoSettings"]

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import config_cmd, db
+from workers.cli import config_cmd, connections, db
 from workers.cli.context import CliState
 from workers.cli.emulate import emulate
+from workers.cli.pull import pull
 from workers.cli.status import status
 
 __all__ = ["app", "main"]
@@ -42,6 +43,8 @@ def _root(
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.command()(status)
+app.add_typer(connections.app, name="connections")
+app.command()(pull)
 app.command()(emulate)
 
 

@@ -1,0 +1,84 @@
+"""An operator settles an ownership dispute: the console and `crmhub assign resolve` call this."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from core.assignment.batch import load_sides
+from core.assignment.decision import Decision
+from core.assignment.directory import OwnerDirectory
+from core.assignment.disputes import sides_data
+from core.assignment.inherit import follow_customers
+from core.assignment.names import DecisionKind
+from core.assignment.writer import golden_data, record_decisions
+from core.audit import ActorKind
+from core.reviews import ReviewKind, ReviewStatus, close_review
+from core.store import Entity, ReviewItem
+
+__all__ = ["DisputeResolutionError", "resolve_dispute"]
+
+
+class DisputeResolutionError(ValueError):
+    """The review is not an open dispute, or the chosen owner cannot own customers."""
+
+
+def resolve_dispute(
+    session: Session,
+    review_id: int,
+    owner_id: uuid.UUID | None,
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> Decision:
+    """Make `owner_id` (None: the pool) the customer's owner and close the dispute review.
+
+    The decision is recorded with the CRMs' claims as they are now, so the same disagreement is
+    not raised again while crmhub writes the chosen owner back to every CRM.
+    """
+    item = session.get(ReviewItem, review_id, with_for_update=True)
+    if item is None or item.kind != ReviewKind.DISPUTE.value:
+        raise DisputeResolutionError(f"review {review_id} is not an ownership dispute")
+    if item.status != ReviewStatus.OPEN.value:
+        raise DisputeResolutionError(f"review {review_id} is already {item.status}")
+    entity = session.get(Entity, item.entity_id, with_for_update=True) if item.entity_id else None
+    if entity is None:
+        raise DisputeResolutionError(f"review {review_id} names no customer")
+    directory = OwnerDirectory.load(session)
+    owner = directory.get(owner_id)
+    if owner_id is not None and (owner is None or not owner.active):
+        state = "inactive" if owner is not None else "not in the owner directory"
+        raise DisputeResolutionError(f"owner {owner_id} is {state}")
+    sides = load_sides(session, [entity.id], directory, frozenset()).get(entity.id, [])
+    chosen = directory.label(owner_id)
+    decision = Decision(
+        entity_id=entity.id,
+        kind=DecisionKind.DISPUTE_OPERATOR,
+        previous_owner_id=entity.owner_id,
+        owner_id=owner_id,
+        rule_id="dispute",
+        strategy="operator",
+        reason=f"operator {actor} chose {chosen}" + (f": {reason}" if reason else ""),
+        details={"sides": sides_data(sides), "review_id": review_id},
+        actor_kind=ActorKind.OPERATOR,
+        actor=actor,
+    )
+    if decision.owner_changed:
+        entity.data = golden_data(entity.data, decision)
+        entity.owner_id = owner_id
+        entity.version += 1
+    record_decisions(session, [decision], directory)
+    resolution = {"owner_id": str(owner_id) if owner_id else None, "owner": chosen}
+    close_review(
+        session,
+        item,
+        status=ReviewStatus.RESOLVED,
+        actor=actor,
+        resolution=resolution,
+        reason=reason,
+    )
+    if decision.owner_changed:
+        session.flush()
+        follow_customers(session, {entity.id: owner_id}, directory)
+    return decision

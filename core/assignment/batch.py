@@ -112,9 +112,23 @@ def _customers() -> sa.Select[tuple[uuid.UUID, dict[str, Any], uuid.UUID | None,
     )
 
 
-def claim_customers(session: Session, *, after: uuid.UUID | None, limit: int) -> list[CustomerRow]:
-    """The next `limit` active customers after `after` (by id), skipping rows locked elsewhere."""
+def claim_customers(
+    session: Session,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    unowned: Sequence[uuid.UUID] | None = None,
+) -> list[CustomerRow]:
+    """The next `limit` active customers after `after` (by id), skipping rows locked elsewhere.
+
+    With `unowned` (ids of inactive owners), only customers without an active owner: the ones
+    every run must place. Workers claiming these leapfrog each other instead of trailing.
+    """
     query = _customers()
+    if unowned is not None:
+        query = query.where(Entity.owner_id.is_(None) | Entity.owner_id.in_(unowned))
+    else:
+        query = query.where(Entity.owner_id.is_not(None))
     if after is not None:
         query = query.where(Entity.id > after)
     query = query.order_by(Entity.id).limit(limit).with_for_update(skip_locked=True)

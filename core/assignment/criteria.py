@@ -1,7 +1,8 @@
 """Criteria: small value objects over a customer's canonical fields, composable with And/Or/Not.
 
-Each object evaluates against a customer's facts (`fields.customer_facts`), explains itself as
-the checks it made, and serialises back to the YAML it was parsed from (`criteria_parse`):
+Each object evaluates against a customer's facts (`fields.customer_facts`), either quickly
+(`matches`) or recording every comparison it made (`evaluate`, for explanations), and
+serialises back to the YAML it was parsed from (`criteria_parse`):
 
     {country: CN, tier: {in: [A, B]}}                 # both hold (And)
     {any: [{industry: Finance}, {tags: VIP}]}         # either holds (Or)
@@ -61,14 +62,19 @@ class Check:
 
     field: str
     op: Op
-    expected: Any
+    expected: Literal
     actual: Any
     ok: bool
     note: str | None = None
 
     def to_data(self) -> dict[str, Any]:
-        data = {"field": self.field, "op": self.op.value, "expected": self.expected}
-        data.update(actual=self.actual, ok=self.ok)
+        # the customer's value is in the decision's facts; each check says what it compared
+        data = {
+            "field": self.field,
+            "op": self.op.value,
+            "expected": literal_data(self.expected),
+            "ok": self.ok,
+        }
         if self.note:
             data["note"] = self.note
         return data
@@ -77,8 +83,12 @@ class Check:
 class Criteria(Protocol):
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool: ...
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        """Every comparison, evaluated (not short-circuited), for explanations."""
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        """Whether it matches, appending the comparisons that decided it (for explanations).
+
+        Evaluation stops where the result is known, as `matches` does: a rule that did not
+        match shows the condition that failed, one that matched shows every condition it met.
+        """
         ...
 
     def fields(self) -> Iterator[str]: ...
@@ -121,10 +131,12 @@ class Compare:
     value: Literal
 
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool:
-        return self.check(facts, rates).ok
+        return self._evaluate(facts.get(self.field), rates)[0]
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        yield self.check(facts, rates)
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        check = self.check(facts, rates)
+        checks.append(check)
+        return check.ok
 
     def fields(self) -> Iterator[str]:
         yield self.field
@@ -137,7 +149,7 @@ class Compare:
     def check(self, facts: Mapping[str, Any], rates: Rates) -> Check:
         actual = facts.get(self.field)
         ok, note = self._evaluate(actual, rates)
-        return Check(self.field, self.op, literal_data(self.value), fact_data(actual), ok, note)
+        return Check(self.field, self.op, self.value, actual, ok, note)
 
     def _evaluate(self, actual: Any, rates: Rates) -> tuple[bool, str | None]:
         if self.op is Op.EXISTS:
@@ -198,9 +210,8 @@ class And:
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool:
         return all(item.matches(facts, rates) for item in self.items)
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        for item in self.items:
-            yield from item.checks(facts, rates)
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        return all(item.evaluate(facts, rates, checks) for item in self.items)
 
     def fields(self) -> Iterator[str]:
         for item in self.items:
@@ -223,9 +234,8 @@ class Or:
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool:
         return any(item.matches(facts, rates) for item in self.items)
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        for item in self.items:
-            yield from item.checks(facts, rates)
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        return any(item.evaluate(facts, rates, checks) for item in self.items)
 
     def fields(self) -> Iterator[str]:
         for item in self.items:
@@ -242,8 +252,8 @@ class Not:
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool:
         return not self.item.matches(facts, rates)
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        yield from self.item.checks(facts, rates)
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        return not self.item.evaluate(facts, rates, checks)
 
     def fields(self) -> Iterator[str]:
         yield from self.item.fields()
@@ -259,8 +269,8 @@ class Always:
     def matches(self, facts: Mapping[str, Any], rates: Rates) -> bool:
         return True
 
-    def checks(self, facts: Mapping[str, Any], rates: Rates) -> Iterator[Check]:
-        yield from ()
+    def evaluate(self, facts: Mapping[str, Any], rates: Rates, checks: list[Check]) -> bool:
+        return True
 
     def fields(self) -> Iterator[str]:
         yield from ()

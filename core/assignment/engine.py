@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from core.assignment.criteria import fact_data
+from core.assignment.criteria import Check, fact_data
 from core.assignment.decision import CustomerCase, Decision
 from core.assignment.directory import OwnerDirectory
 from core.assignment.disputes import Dispute, find_dispute, settle, sides_data
@@ -200,17 +200,19 @@ class Assigner:
     def _by_rules(self, current: _Case, state: AssignmentState, move: _Move | None) -> Decision:
         rates, tried, looked_at = self.policy.rates, [], {"tier"}
         for rule in self.policy.rules:
-            checks = [c.to_data() for c in rule.criteria.checks(current.facts, rates)]
-            looked_at.update(c["field"] for c in checks)
-            entry: dict[str, Any] = {"rule": rule.id, "matched": False, "checks": checks}
+            checks: list[Check] = []
+            matched = rule.criteria.evaluate(current.facts, rates, checks)
+            looked_at.update(c.field for c in checks)
+            entry: dict[str, Any] = {"rule": rule.id, "matched": matched}
+            entry["checks"] = [c.to_data() for c in checks]
             tried.append(entry)
-            if not rule.criteria.matches(current.facts, rates):
+            if not matched:
                 continue
-            entry["matched"] = True
             outcome = self._pick(rule, current, state)
             entry["outcome"] = outcome.to_data()
-            unplaced = outcome.owner_id is None and move is not None and not move.may_pool
-            if move is not None and (unplaced or (move.only is rule and not outcome.found)):
+            if move is not None and not move.may_pool and outcome.found and not outcome.owner_id:
+                return self._stays(current, move, f"rule {rule.id} would pool it", state)
+            if move is not None and move.only is rule and not outcome.found:
                 return self._stays(current, move, f"rule {rule.id} found nobody else", state)
             if outcome.found:
                 return self._assigned(current, rule, outcome, tried, looked_at, move, state)

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.assignment.batch import CustomerRow, load_cases, load_loads
-from core.assignment.decision import Decision
+from core.assignment.decision import CustomerCase, Decision
 from core.assignment.directory import OwnerDirectory
 from core.assignment.engine import Assigner
-from core.assignment.names import TierBasis
+from core.assignment.names import DecisionKind, TierBasis
 from core.assignment.rules import AssignmentPolicy
 from core.assignment.state import AssignmentState, TurnState
 from core.store import AssignmentDecision, AssignmentTurn, Entity
@@ -32,9 +32,10 @@ class Explanation:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     now: Decision | None = None
+    # what the rules would do with this customer if it had no owner (for sticky customers)
+    if_unowned: Decision | None = None
 
     def to_data(self) -> dict[str, Any]:
-        now = self.now
         return {
             "entity_id": str(self.entity_id),
             "name": self.name,
@@ -43,17 +44,22 @@ class Explanation:
             "owner_id": str(self.owner_id) if self.owner_id else None,
             "decisions": self.decisions,
             "claims": self.claims,
-            "now": None
-            if now is None
-            else {
-                "kind": now.kind.value,
-                "rule_id": now.rule_id,
-                "strategy": now.strategy,
-                "owner_id": str(now.owner_id) if now.owner_id else None,
-                "reason": now.reason,
-                "details": now.details,
-            },
+            "now": _decision_data(self.now),
+            "if_unowned": _decision_data(self.if_unowned),
         }
+
+
+def _decision_data(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "kind": decision.kind.value,
+        "rule_id": decision.rule_id,
+        "strategy": decision.strategy,
+        "owner_id": str(decision.owner_id) if decision.owner_id else None,
+        "reason": decision.reason,
+        "details": decision.details,
+    }
 
 
 def find_customers(session: Session, ref: str, limit: int = 20) -> list[Entity]:
@@ -126,5 +132,11 @@ def explain_customer(
     explanation.claims = [s.to_data(directory) for s in case.sides]
     if policy is not None and entity.status == "active":
         state = AssignmentState(load_loads(session), read_turns(session))
-        explanation.now = Assigner(policy, directory).decide(case, state.scratch())
+        assigner = Assigner(policy, directory)
+        explanation.now = assigner.decide(case, state.scratch())
+        if explanation.now.kind is DecisionKind.KEEP:
+            fresh = CustomerCase(case.entity_id, case.data, None, connections=case.connections)
+            scratch = state.scratch()
+            scratch.loads.add(entity.owner_id, entity.data.get("tier"), -1)
+            explanation.if_unowned = assigner.decide(fresh, scratch)
     return explanation

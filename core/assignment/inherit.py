@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from core.assignment.decision import Decision
 from core.assignment.directory import OwnerDirectory
 from core.assignment.names import DecisionKind
-from core.assignment.writer import golden_data, record_decisions
+from core.assignment.writer import golden_data, record_decisions, update_entities
 from core.store import Entity
-from core.store.base import utcnow
 from mapping.model import EntityKind
 
 __all__ = ["FOLLOWERS", "follow_customers", "inherit_owner"]
@@ -108,14 +107,12 @@ def follow_customers(
             decisions.append(decision)
             updates.append(
                 {
-                    "id": entity_id,
+                    "entity_id": entity_id,
                     "data": golden_data(data, decision),
                     "owner_id": owner,
                     "version": version + 1,
-                    "updated_at": utcnow(),
                 }
             )
-    if updates:
-        session.execute(sa.update(Entity), updates)
+    update_entities(session, updates)
     record_decisions(session, decisions, directory, run_id)
     return decisions

@@ -78,6 +78,8 @@ def _decide_and_write(
     session: Session, assigner: Assigner, rows: Sequence[CustomerRow], state: AssignmentState
 ) -> tuple[list[Decision], int]:
     policy = assigner.policy
+    if not rows:
+        return [], 0
     state.loads = load_loads(session)
     cases = load_cases(
         session,
@@ -115,22 +117,30 @@ def run_assignment(
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> RunSummary:
-    """Assign every active customer that needs it, batch by batch, each batch committed."""
+    """Assign every active customer that needs it, batch by batch, each batch committed.
+
+    First the customers without an active owner (what concurrent workers share out between
+    them), then the owned ones (stickiness, reassign rules, disputes and tiers can move them).
+    """
     with store.transaction() as session:
         assigner = prepare_assigner(session, policy)
+    inactive = [o.id for o in assigner.directory.owners.values() if not o.active]
     summary = RunSummary()
-    after: uuid.UUID | None = None
-    while True:
-        with store.transaction() as session:
-            turns = serialise_assignment(session, policy.turn_keys())
-            rows = claim_customers(session, after=after, limit=batch_size)
-            if not rows:
-                break
-            decisions, followers = _decide_and_write(
-                session, assigner, rows, AssignmentState(turns=turns)
-            )
-        after = rows[-1].id
-        summary.add(decisions, followers)
-        if progress is not None:
-            progress(len(rows))
+    done: set[uuid.UUID] = set()
+    for unowned in (inactive, None):
+        after: uuid.UUID | None = None
+        while True:
+            with store.transaction() as session:
+                turns = serialise_assignment(session, policy.turn_keys())
+                rows = claim_customers(session, after=after, limit=batch_size, unowned=unowned)
+                if not rows:
+                    break
+                todo = [row for row in rows if row.id not in done]
+                state = AssignmentState(turns=turns)
+                decisions, followers = _decide_and_write(session, assigner, todo, state)
+            after = rows[-1].id
+            done.update(row.id for row in todo)
+            summary.add(decisions, followers)
+            if progress is not None:
+                progress(len(todo))
     return summary

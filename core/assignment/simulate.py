@@ -40,6 +40,14 @@ class Change:
     kind: str
     rule_id: str
     reason: str
+    # the reason in a few words: why it moves, or what the strategy did
+    short: str
+
+
+def _short(details: dict[str, Any], reason: str) -> str:
+    moved = details.get("moved_because")
+    why = (details.get("outcome") or {}).get("why")
+    return "; ".join(part for part in (moved, why) if part) or reason
 
 
 @dataclass
@@ -72,6 +80,7 @@ class Simulation:
                     "kind": c.kind,
                     "rule_id": c.rule_id,
                     "reason": c.reason,
+                    "short": c.short,
                 }
                 for c in self.changes
             ],
@@ -139,5 +148,6 @@ def simulate(
                         decision.kind.value,
                         decision.rule_id,
                         decision.reason,
+                        _short(decision.details, decision.reason),
                     )
                 )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import config_cmd, db
+from workers.cli import assign, config_cmd, db
 from workers.cli.context import CliState
 from workers.cli.status import status
 
@@ -40,6 +40,8 @@ def _root(
 
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(assign.app, name="assign")
+app.add_typer(assign.owners_app, name="owners")
 app.command()(status)
 
 

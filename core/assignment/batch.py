@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -118,13 +118,16 @@ def claim_customers(
     after: uuid.UUID | None,
     limit: int,
     unowned: Sequence[uuid.UUID] | None = None,
-) -> list[CustomerRow]:
+    skip: Set[uuid.UUID] = frozenset(),
+) -> tuple[uuid.UUID | None, list[CustomerRow]]:
     """The next `limit` active customers after `after` (by id), skipping rows locked elsewhere.
 
     With `unowned` (ids of inactive owners), only customers without an active owner: the ones
     every run must place. Workers claiming these leapfrog each other instead of trailing.
+    Otherwise the owned ones, less those in `skip` (decided earlier in this run). Returns the
+    last id claimed (the next `after`; None when there are no more) and the rows to decide.
     """
-    query = _customers()
+    query = sa.select(Entity.id).where(Entity.kind == CUSTOMER, Entity.status == "active")
     if unowned is not None:
         query = query.where(Entity.owner_id.is_(None) | Entity.owner_id.in_(unowned))
     else:
@@ -132,7 +135,15 @@ def claim_customers(
     if after is not None:
         query = query.where(Entity.id > after)
     query = query.order_by(Entity.id).limit(limit).with_for_update(skip_locked=True)
-    return [CustomerRow(*row) for row in session.execute(query)]
+    ids = list(session.scalars(query))
+    if not ids:
+        return None, []
+    wanted = [i for i in ids if i not in skip]
+    rows: list[CustomerRow] = []
+    for chunk in _chunks(wanted):
+        found = session.execute(_customers().where(Entity.id.in_(chunk)).order_by(Entity.id))
+        rows.extend(CustomerRow(*row) for row in found)
+    return ids[-1], rows
 
 
 def lock_customers(session: Session, ids: Sequence[uuid.UUID]) -> list[CustomerRow]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,9 +53,18 @@ class OwnerInfo:
     # no CRM has this owner's user disabled
     accounts_active: bool = True
 
-    @property
+    @cached_property
     def label(self) -> str:
         return f"{self.name} <{self.email}>" if self.email else self.name
+
+    @cached_property
+    def industry_keys(self) -> frozenset[str]:
+        """Industries compared case-blind (expertise)."""
+        return frozenset(i.casefold() for i in self.industries)
+
+    @cached_property
+    def region_keys(self) -> frozenset[str]:
+        return frozenset(self.regions)
 
     def with_settings(self, settings: OwnerSettings) -> OwnerInfo:
         return replace(

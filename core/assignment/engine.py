@@ -77,6 +77,7 @@ class Assigner:
         self.policy = policy
         self.directory = directory
         self._candidates = {rule.id: self._members(rule) for rule in policy.rules}
+        self._reassigning = any(rule.reassign for rule in policy.rules)
 
     def _members(self, rule: Rule) -> tuple[tuple[Candidate, ...], tuple[tuple[str, str], ...]]:
         spec = rule.strategy
@@ -175,6 +176,8 @@ class Assigner:
             load = state.loads.of(owner_id, tier) + (0 if counted else 1)
             if limit is not None and load > limit:
                 return _Move(f"owner {label} is over capacity for tier {tier} ({load}/{limit})")
+        if not self._reassigning:
+            return None
         for rule in self.policy.rules:
             if rule.criteria.matches(current.facts, self.policy.rates):
                 if rule.reassign and owner_id not in self._targets(rule, current):

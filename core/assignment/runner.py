@@ -30,7 +30,7 @@ from core.assignment.inherit import follow_customers
 from core.assignment.names import TierBasis
 from core.assignment.owners import apply_owner_settings
 from core.assignment.rules import SERIAL_KEY, AssignmentPolicy
-from core.assignment.state import AssignmentState
+from core.assignment.state import AssignmentState, Loads, TurnState
 from core.assignment.writer import apply_decisions
 from core.store import Store
 
@@ -48,7 +48,7 @@ class RunSummary:
 
     def add(self, decisions: Sequence[Decision], followers: int) -> None:
         self.customers += len(decisions)
-        self.batches += 1
+        self.batches += bool(decisions)
         self.followers += followers
         for decision in decisions:
             self.kinds[decision.kind.value] += 1
@@ -77,10 +77,11 @@ def prepare_assigner(session: Session, policy: AssignmentPolicy) -> Assigner:
 def _decide_and_write(
     session: Session, assigner: Assigner, rows: Sequence[CustomerRow], state: AssignmentState
 ) -> tuple[list[Decision], int]:
+    """Decide and store `rows` with `state.loads` current; counts the batch on the serial row."""
     policy = assigner.policy
+    state.turns[SERIAL_KEY].tick()
     if not rows:
         return [], 0
-    state.loads = load_loads(session)
     cases = load_cases(
         session,
         rows,
@@ -94,6 +95,22 @@ def _decide_and_write(
     return decisions, len(followers)
 
 
+@dataclass
+class _Loads:
+    """Loads a worker keeps between its batches, valid while nobody else ran one in between."""
+
+    loads: Loads | None = None
+    epoch: int = -1
+
+    def current(self, session: Session, turns: dict[str, TurnState]) -> Loads:
+        if self.loads is None or turns[SERIAL_KEY].turns != self.epoch:
+            self.loads = load_loads(session)
+        return self.loads
+
+    def keep(self, state: AssignmentState) -> None:
+        self.loads, self.epoch = state.loads, state.turns[SERIAL_KEY].turns
+
+
 def assign_customers(
     session: Session, assigner: Assigner, entity_ids: Sequence[uuid.UUID]
 ) -> list[Decision]:
@@ -102,10 +119,11 @@ def assign_customers(
     Waits for the assignment lock and for the customers' rows; returns one decision per active
     customer found (KEEP when nothing changed). Contacts and opportunities follow.
     """
-    state = AssignmentState(turns=serialise_assignment(session, assigner.policy.turn_keys()))
+    turns = serialise_assignment(session, assigner.policy.turn_keys())
     rows = lock_customers(session, entity_ids)
     if not rows:
         return []
+    state = AssignmentState(load_loads(session), turns)
     decisions, _ = _decide_and_write(session, assigner, rows, state)
     return decisions
 
@@ -127,20 +145,23 @@ def run_assignment(
     inactive = [o.id for o in assigner.directory.owners.values() if not o.active]
     summary = RunSummary()
     done: set[uuid.UUID] = set()
+    kept = _Loads()
     for unowned in (inactive, None):
         after: uuid.UUID | None = None
         while True:
             with store.transaction() as session:
                 turns = serialise_assignment(session, policy.turn_keys())
-                rows = claim_customers(session, after=after, limit=batch_size, unowned=unowned)
-                if not rows:
+                last, rows = claim_customers(
+                    session, after=after, limit=batch_size, unowned=unowned, skip=done
+                )
+                if last is None:
                     break
-                todo = [row for row in rows if row.id not in done]
-                state = AssignmentState(turns=turns)
-                decisions, followers = _decide_and_write(session, assigner, todo, state)
-            after = rows[-1].id
-            done.update(row.id for row in todo)
+                state = AssignmentState(kept.current(session, turns), turns)
+                decisions, followers = _decide_and_write(session, assigner, rows, state)
+            kept.keep(state)
+            after = last
+            done.update(row.id for row in rows)
             summary.add(decisions, followers)
             if progress is not None:
-                progress(len(todo))
+                progress(len(rows))
     return summary

@@ -55,6 +55,13 @@ class TurnState:
     turns: int = 0
     changed: bool = False
 
+    def tick(self) -> int:
+        """Count one more batch (on the serial row: a worker's loads are current if no batch
+        of anyone else's ran since its own last one)."""
+        self.turns += 1
+        self.changed = True
+        return self.turns
+
     def give(self, owner: uuid.UUID) -> None:
         self.last_owner_id = owner
         self.counts[str(owner)] = self.counts.get(str(owner), 0) + 1

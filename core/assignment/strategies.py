@@ -172,23 +172,25 @@ def expert_reason(owner: OwnerInfo, match: Sequence[str], facts: Mapping[str, An
         industry = facts.get("industry")
         if not industry:
             return "the customer has no industry"
-        if industry.casefold() not in {i.casefold() for i in owner.industries}:
+        if industry.casefold() not in owner.industry_keys:
             return f"not an expert in {industry}"
     if "region" in match:
         areas = {facts.get("region"), facts.get("country")} - {None}
         if not areas:
             return "the customer has no country or region"
-        if not areas & set(owner.regions):
+        if not areas & owner.region_keys:
             return f"does not cover {'/'.join(sorted(a for a in areas if a))}"
     return None
 
 
 def expertise(pick: Pick) -> Outcome:
     match = pick.rule.strategy.match
-    experts, skipped = [], []
+    experts, skipped, others = [], [], 0
     for index, candidate in enumerate(pick.candidates):
-        reason = expert_reason(candidate.owner, match, pick.facts)
-        reason = reason or unavailable(candidate.owner, pick.tier, pick.state.loads)
+        if expert_reason(candidate.owner, match, pick.facts) is not None:
+            others += 1  # counted, not listed: the experts are what an explanation needs
+            continue
+        reason = unavailable(candidate.owner, pick.tier, pick.state.loads)
         if reason is None:
             experts.append((index, candidate))
         else:
@@ -196,7 +198,8 @@ def expertise(pick: Pick) -> Outcome:
     on = " and ".join(match)
     found = _least_loaded(pick, experts, StrategyName.EXPERTISE, f"expert on {on}; ")
     if found is None:
-        return _nobody(pick, skipped, f"the experts on {on} of {_what(pick)}")
+        what = f"the experts on {on} of {_what(pick)} ({others} others are not experts)"
+        return _nobody(pick, skipped, what)
     return Outcome(found.strategy, found.owner_id, found.why, tuple(skipped))
 
 

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 
 import sqlalchemy as sa
-from conftest import Seed
+from assignment_seed import Seed
 
 from core.assignment import AssignmentPolicy, RunSummary, run_assignment
 from core.store import AssignmentDecision, Entity, Store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from conftest import POLICY, USERS, Seed, policy_of
+from assignment_seed import POLICY, USERS, Seed, policy_of
 
 from connectors.protocol import RemoteUser
 from core.assignment import (

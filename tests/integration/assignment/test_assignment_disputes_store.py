@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import POLICY, Seed, at, policy_of
+from assignment_seed import POLICY, Seed, at, policy_of
 
 from core.assignment import (
     AssignmentPolicy,

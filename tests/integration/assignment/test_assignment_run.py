@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import POLICY, USERS, Seed, policy_of
+from assignment_seed import POLICY, USERS, Seed, policy_of
 
 from connectors.protocol import RemoteUser
 from core.assignment import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import Build
+from assignment_builders import Build
 
 from core.assignment import DecisionKind, OwnerInfo, SourceOwner
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import Build
+from assignment_builders import Build
 
 from core.assignment import DecisionKind, SourceOwner
 
@@ -94,6 +94,7 @@ def test_expertise_matches_industry_and_region(build: Build) -> None:
     assert decisions[2].rule_id == "pool"  # the expertise rule found nobody and passed it on
     assert decisions[2].details["rules"][0]["outcome"]["why"] == (
         "nobody available in the experts on industry and region of the directory"
+        " (3 others are not experts)"
     )
 
 

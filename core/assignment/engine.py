@@ -8,6 +8,10 @@ Order of questions, the same for every customer:
    or a matching rule says `reassign`; an unowned one whose CRMs agree on an owner adopts it;
 4. otherwise the rules in order, first match wins; a rule whose strategy finds nobody available
    passes the customer on to the next matching rule; past the fallback, the pool (公海).
+
+A customer leaves a full owner only for someone with room, never for the pool; so an owner may
+stay above capacity with customers nobody else can take, and a later run hands on those of them
+another rule can place once it finds them (reported as `reassign`, "over capacity").
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def find_customers(session: Session, ref: str, limit: int = 20) -> list[Entity]:
     exact = list(session.scalars(base.where(sa.func.lower(name) == ref.lower()).limit(limit)))
     if exact:
         return exact
-    return list(session.scalars(base.where(name.ilike(f"%{ref}%")).limit(limit)))
+    return list(session.scalars(base.where(name.icontains(ref, autoescape=True)).limit(limit)))
 
 
 def read_turns(session: Session) -> dict[str, TurnState]:

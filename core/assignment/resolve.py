@@ -6,12 +6,13 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from core.assignment.batch import load_sides
+from core.assignment.batch import load_sides, serialise_assignment
 from core.assignment.decision import Decision
 from core.assignment.directory import OwnerDirectory
 from core.assignment.disputes import sides_data
 from core.assignment.inherit import follow_customers
 from core.assignment.names import DecisionKind
+from core.assignment.rules import SERIAL_KEY
 from core.assignment.writer import golden_data, record_decisions
 from core.audit import ActorKind
 from core.reviews import ReviewKind, ReviewStatus, close_review
@@ -37,6 +38,7 @@ def resolve_dispute(
     The decision is recorded with the CRMs' claims as they are now, so the same disagreement is
     not raised again while crmhub writes the chosen owner back to every CRM.
     """
+    serialise_assignment(session, [SERIAL_KEY])  # one assignment writer at a time
     item = session.get(ReviewItem, review_id, with_for_update=True)
     if item is None or item.kind != ReviewKind.DISPUTE.value:
         raise DisputeResolutionError(f"review {review_id} is not an ownership dispute")

@@ -21,6 +21,7 @@ from core.assignment.batch import (
     load_cases,
     load_loads,
     lock_customers,
+    save_turns,
     serialise_assignment,
 )
 from core.assignment.decision import Decision
@@ -81,6 +82,7 @@ def _decide_and_write(
     policy = assigner.policy
     state.turns[SERIAL_KEY].tick()
     if not rows:
+        save_turns(session, state.turns.values())
         return [], 0
     cases = load_cases(
         session,

@@ -8,7 +8,9 @@ What the sync engine calls:
   `.remote_ref(owner_id, connection)` (owner -> the user id to write); one-off lookups:
   `resolve_owner_ref`, `owner_ref_for`;
 - `sync_crm_users(session, connection, users, settings=policy.owners)` after `list_owners()`;
-- `find_dispute(...)` for a customer's claims; `resolve_dispute(...)` when an operator chooses.
+- `detect_dispute(session, entity_id, directory)` for one customer (the engine checks every
+  customer it assigns); `resolve_dispute(session, review_id, owner_id, actor=…)` when an
+  operator chooses.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from core.assignment.owners import (
     resolve_owner_ref,
     sync_crm_users,
 )
-from core.assignment.resolve import DisputeResolutionError, resolve_dispute
+from core.assignment.resolve import DisputeResolutionError, detect_dispute, resolve_dispute
 from core.assignment.rules import AssignmentPolicy, Rule, StrategySpec
 from core.assignment.runner import RunSummary, assign_customers, prepare_assigner, run_assignment
 from core.assignment.state import AssignmentState, Loads
@@ -72,6 +74,7 @@ __all__ = [
     "TierBasis",
     "apply_owner_settings",
     "assign_customers",
+    "detect_dispute",
     "find_dispute",
     "follow_customers",
     "inherit_owner",

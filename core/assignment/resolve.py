@@ -1,4 +1,7 @@
-"""An operator settles an ownership dispute: the console and `crmhub assign resolve` call this."""
+"""Ownership disputes against the store: detect one for a customer; settle one an operator chose.
+
+`resolve_dispute` is what the console and `crmhub assign resolve` call.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from core.assignment.batch import load_sides, serialise_assignment
+from core.assignment.batch import CustomerRow, load_cases, load_sides, serialise_assignment
 from core.assignment.decision import Decision
 from core.assignment.directory import OwnerDirectory
-from core.assignment.disputes import sides_data
+from core.assignment.disputes import Dispute, find_dispute, sides_data
 from core.assignment.inherit import follow_customers
 from core.assignment.names import DecisionKind
 from core.assignment.rules import SERIAL_KEY
@@ -18,7 +21,27 @@ from core.audit import ActorKind
 from core.reviews import ReviewKind, ReviewStatus, close_review
 from core.store import Entity, ReviewItem
 
-__all__ = ["DisputeResolutionError", "resolve_dispute"]
+__all__ = ["DisputeResolutionError", "detect_dispute", "resolve_dispute"]
+
+
+def detect_dispute(
+    session: Session,
+    entity_id: uuid.UUID,
+    directory: OwnerDirectory,
+    *,
+    unowned: frozenset[str] = frozenset(),
+) -> Dispute | None:
+    """The dispute between the CRMs' owners of customer `entity_id` now, if there is one.
+
+    Reads its linked source records' owners and the claims recorded with its last decision
+    (see `disputes.find_dispute`); `unowned` are the e-mails of placeholder users.
+    """
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        return None
+    row = CustomerRow(entity.id, entity.data, entity.owner_id, entity.version)
+    (case,) = load_cases(session, [row], directory, unowned=unowned)
+    return find_dispute(case.sides, case.last_sides, case.owner_id, directory)
 
 
 class DisputeResolutionError(ValueError):

@@ -10,6 +10,7 @@ from assignment_seed import POLICY, Seed, at, policy_of
 from core.assignment import (
     AssignmentPolicy,
     DisputeResolutionError,
+    detect_dispute,
     resolve_dispute,
     run_assignment,
 )
@@ -30,8 +31,12 @@ def disputed(seed: Seed) -> uuid.UUID:
 def test_manual_dispute_opens_one_review_and_waits(
     store: Store, seed: Seed, policy: AssignmentPolicy
 ) -> None:
-    seed.directory(policy)
+    directory = seed.directory(policy)
     customer = disputed(seed)
+    with store.transaction() as session:
+        found = detect_dispute(session, customer, directory)
+    assert found is not None
+    assert [c.connection for c in found.claims] == ["fxiaoke", "zoho"]
     summary = run_assignment(store, policy)
     assert summary.kinds == {"dispute_review": 1}
     with store.transaction() as session:

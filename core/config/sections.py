@@ -1,7 +1,8 @@
 """Schemas of the section files (matching, assignment, policies), first cut.
 
 Later work (matching, assignment, sync engine) grows these; each is a plain pydantic model
-validated with file:line errors by `core.config.load`.
+validated with file:line errors by `core.config.load`. Assignment's schema lives with it in
+`core.assignment.config`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from core.assignment.config import AssignmentConfig
 from core.config.schema import Strict
 from mapping.model import EntityKind
 
-__all__ = ["SECTIONS", "AssignmentConfig", "MatchingConfig", "PoliciesConfig"]
+__all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig"]
 
 Score = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -42,28 +44,6 @@ class MatchingConfig(Strict):
     thresholds: dict[EntityKind, Thresholds] = Field(
         default_factory=lambda: {kind: Thresholds() for kind in EntityKind}
     )
-
-
-class AssignmentRule(Strict):
-    id: str
-    # criteria expression; None makes this the fallback rule
-    when: dict[str, object] | None = None
-    strategy: Literal["fixed", "round_robin", "weighted", "least_loaded", "expertise", "pool"]
-    owners: list[str] = Field(default_factory=list)
-
-
-class AssignmentConfig(Strict):
-    rules: list[AssignmentRule] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _fallback_last(self) -> AssignmentConfig:
-        if self.rules[-1].when is not None:
-            raise PydanticCustomError(
-                "fallback",
-                "the last rule must be a fallback (a rule without `when`)",
-                {"fix": "add a last rule such as `{id: pool, strategy: pool}`"},
-            )
-        return self
 
 
 FieldPolicyName = Literal["source_priority", "newest", "never_blank", "manual"]

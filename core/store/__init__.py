@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.store.engine import database_url, make_engine, redact_url
 from core.store.schema import (
     AssignmentDecision,
+    AssignmentTurn,
     AuditEntry,
     BaseSnapshot,
     BlockingKey,
@@ -27,6 +28,7 @@ from core.store.store import Store, StoreStatus
 
 __all__ = [
     "AssignmentDecision",
+    "AssignmentTurn",
     "AuditEntry",
     "BaseSnapshot",
     "BlockingKey",

@@ -48,6 +48,8 @@ class OwnerAccount(Base):
     remote_user_id: Mapped[str] = mapped_column(sa.String(100))
     remote_name: Mapped[str | None] = mapped_column(sa.String(255))
     remote_email: Mapped[str | None] = mapped_column(sa.String(255))
+    # the user is enabled in that CRM (a user disabled in any CRM makes the owner inactive)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     __table_args__ = (
         sa.UniqueConstraint("connection", "remote_user_id"),

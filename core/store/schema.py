@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.store.assignment import AssignmentTurn
 from core.store.base import Base
 from core.store.decisions import (
     AssignmentDecision,
@@ -24,6 +25,7 @@ from core.store.records import (
 
 __all__ = [
     "AssignmentDecision",
+    "AssignmentTurn",
     "AuditEntry",
     "BaseSnapshot",
     "BlockingKey",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import config_cmd, connections, db
+from workers.cli import assign, config_cmd, connections, db
 from workers.cli.context import CliState
 from workers.cli.emulate import emulate
 from workers.cli.pull import pull
@@ -42,6 +42,8 @@ def _root(
 
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(assign.app, name="assign")
+app.add_typer(assign.owners_app, name="owners")
 app.command()(status)
 app.add_typer(connections.app, name="connections")
 app.command()(pull)

@@ -324,7 +324,7 @@ def list_owners(ctx: typer.Context, as_json: JsonOption = False) -> None:
     for name, members in (policy.teams if policy else {}).items():
         for member in members:
             teams.setdefault(member.email, []).append(name)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for owner in sorted(directory.owners.values(), key=lambda o: (o.email or "", o.name)):
         rows.append(
             {

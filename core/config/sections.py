@@ -7,7 +7,7 @@ validated with file:line errors by `core.config.load`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -17,6 +17,7 @@ from core.config.schema import Strict
 from mapping.model import EntityKind
 
 __all__ = ["SECTIONS", "AssignmentConfig", "MatchingConfig", "PoliciesConfig"]
+
 
 class AssignmentRule(Strict):
     id: str

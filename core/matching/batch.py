@@ -41,7 +41,9 @@ def _candidate_pairs(
     for index, record in enumerate(prepared):
         for key in record.keys:
             blocks[key].append(index)
-    skipped = sorted(f"{t}={v} ({len(ids)})" for (t, v), ids in blocks.items() if len(ids) > max_block)
+    skipped = sorted(
+        f"{t}={v} ({len(ids)})" for (t, v), ids in blocks.items() if len(ids) > max_block
+    )
     pairs: list[tuple[int, int]] = []
     for j, record in enumerate(prepared):
         shared: Counter[int] = Counter()
@@ -61,7 +63,7 @@ def _candidate_pairs(
 def _random_gammas(
     matcher: Matcher, prepared: Sequence[Prepared], samples: int, seed: int
 ) -> list[Gamma]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a reproducible sample, not a secret)
     n = len(prepared)
     gammas = []
     for _ in range(samples):

@@ -164,7 +164,11 @@ class CompanyName(Comparison):
     @property
     def defaults(self) -> tuple[MU, ...]:
         n = len(self.thresholds)
-        return ((0.75, 0.0005), *(((0.17 / n), 0.003 * (i + 1) ** 2) for i in range(n)), (0.08, 0.98))
+        return (
+            (0.75, 0.0005),
+            *(((0.17 / n), 0.003 * (i + 1) ** 2) for i in range(n)),
+            (0.08, 0.98),
+        )
 
     def prepare(self, record: Mapping[str, Any]) -> frozenset[str] | None:
         names = texts_at(record, self.fields)
@@ -203,9 +207,10 @@ class PersonNameComparison(Comparison):
             return None
         if a.forms & b.forms:
             return 0
-        if a.family and a.family == b.family and a.given and b.given:
-            if given_name_forms(a.given) & given_name_forms(b.given):
-                return 1
+        same_family = bool(a.family) and a.family == b.family
+        nickname = same_family and bool(given_name_forms(a.given) & given_name_forms(b.given))
+        if nickname and a.given and b.given:
+            return 1
         best = max(JaroWinkler.normalized_similarity(x, y) for x in a.forms for y in b.forms)
         graded = _graded(best, self.thresholds, 2)
         if graded < 2 + len(self.thresholds):

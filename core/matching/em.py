@@ -88,7 +88,9 @@ def estimate_weights(
         new_m = [list(_normalise(row, _FLOOR)) for row in expected]
         new_share = min(max(matches / n_pairs, 1e-9), 1 - 1e-9)
         change = max(
-            abs(a - b) for row_a, row_b in zip(new_m, m, strict=True) for a, b in zip(row_a, row_b)
+            abs(a - b)
+            for row_a, row_b in zip(new_m, m, strict=True)
+            for a, b in zip(row_a, row_b, strict=True)
         )
         m, share = new_m, new_share
         if change < tolerance:

@@ -23,7 +23,7 @@ def probability_of(total_bits: float) -> float:
         return 1.0
     if total_bits < -60:
         return 0.0
-    return 1.0 / (1.0 + 2.0 ** (-total_bits))
+    return 1.0 / (1.0 + math.pow(2.0, -total_bits))
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,8 @@ def to_pinyin(text: str) -> str:
     separated by spaces (``华腾科技`` → ``hua teng ke ji``). Latin letters and digits pass
     through lower-case; punctuation goes. Text without hanzi comes back folded only.
     """
-    syllables = lazy_pinyin(fold_width(text), style=Style.NORMAL, errors=lambda s: [s])
+    # non-hanzi runs come back as they are (errors="default")
+    syllables = lazy_pinyin(fold_width(text), style=Style.NORMAL, errors="default")
     return fold_pinyin(" ".join(syllables))
 
 
@@ -66,8 +67,9 @@ def person_name_forms(first: str | None, last: str | None) -> frozenset[str]:
     单 → shan). A missing first name gives the family name alone; a full name in one part
     (``last="张伟"``) is split first. Empty when there is no name.
     """
-    given, family = (fold_width(first).strip() if first else ""), (
-        fold_width(last).strip() if last else ""
+    given, family = (
+        (fold_width(first).strip() if first else ""),
+        (fold_width(last).strip() if last else ""),
     )
     if family and not given and contains_cjk(family) and len(family) > 1:
         split_given, split_family = split_person_name(family)

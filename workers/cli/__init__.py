@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import config_cmd, db
+from workers.cli import config_cmd, db, reviews
 from workers.cli.context import CliState
+from workers.cli.match import match
 from workers.cli.status import status
 
 __all__ = ["app", "main"]
@@ -41,6 +42,8 @@ def _root(
 app.add_typer(db.app, name="db")
 app.add_typer(config_cmd.app, name="config")
 app.command()(status)
+app.command()(match)
+app.add_typer(reviews.app, name="reviews")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ wins when several sources hold one. `core.matching` turns this data into behavio
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -167,10 +167,20 @@ def _customer_defaults() -> EntityMatching:
         comparisons=[
             ComparisonSpec(type="company_name"),
             ComparisonSpec(type="phones"),
-            ComparisonSpec(type="emails"),
+            # e-mail domains count here; a group's companies share info@group.com, so customer
+            # e-mail addresses are no stronger than their domain
             ComparisonSpec(type="domains"),
             ComparisonSpec(type="same_value", fields=["custom.credit_code"], name="credit_code"),
             ComparisonSpec(type="city"),
+            ComparisonSpec(
+                type="same_value",
+                fields=["industry"],
+                name="industry",
+                levels={
+                    "same": LevelWeights(m=0.95, u=0.1),
+                    "different": LevelWeights(m=0.05, u=0.9),
+                },
+            ),
         ],
     )
 
@@ -192,10 +202,33 @@ def _contact_defaults() -> EntityMatching:
     )
 
 
+_DEFAULTS = {"customer": _customer_defaults, "contact": _contact_defaults}
+
+
 class MatchingConfig(Strict):
+    """A kind's section may give only what it changes: blocking and comparisons left out
+    are the kind's defaults (those written in the shipped config/matching.yaml)."""
+
     customer: EntityMatching = Field(default_factory=_customer_defaults)
     contact: EntityMatching = Field(default_factory=_contact_defaults)
     survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for kind, defaults in _DEFAULTS.items():
+            section = filled.get(kind)
+            if isinstance(section, dict):
+                base = defaults()
+                filled[kind] = {
+                    "blocking": [b.model_dump() for b in base.blocking],
+                    "comparisons": [c.model_dump(exclude_defaults=True) for c in base.comparisons],
+                    **section,
+                }
+        return filled
 
     def for_kind(self, kind: str) -> EntityMatching:
         if kind == "customer":

@@ -35,7 +35,10 @@ class BatchResult:
 
 
 def _candidate_pairs(
-    prepared: Sequence[Prepared], max_block: int, max_candidates: int
+    prepared: Sequence[Prepared],
+    max_block: int,
+    max_candidates: int,
+    sources: Sequence[str] | None,
 ) -> tuple[list[tuple[int, int]], list[str]]:
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, record in enumerate(prepared):
@@ -54,7 +57,8 @@ def _candidate_pairs(
             for i in ids:
                 if i >= j:
                     break  # ids are in input order: only earlier records are candidates
-                shared[i] += 1
+                if sources is None or sources[i] != sources[j]:
+                    shared[i] += 1
         for i, _ in shared.most_common(max_candidates):
             pairs.append((i, j))
     return pairs, skipped
@@ -78,13 +82,20 @@ def match_batch(
     matcher: Matcher,
     *,
     estimate: bool | None = None,
-    random_pairs: int = 200_000,
+    random_pairs: int = 30_000,
     seed: int = 1,
+    link_only_sources: Sequence[str] | None = None,
 ) -> BatchResult:
-    """Cluster `records` (canonical JSON form); see the module docstring."""
+    """Cluster `records` (canonical JSON form); see the module docstring.
+
+    `link_only_sources` (one source name per record) compares only records of different
+    sources: linkage of files known to hold no duplicates within themselves.
+    """
     spec = matcher.spec
     prepared = [matcher.prepare(record) for record in records]
-    pairs, skipped = _candidate_pairs(prepared, spec.max_block_size, spec.max_candidates)
+    pairs, skipped = _candidate_pairs(
+        prepared, spec.max_block_size, spec.max_candidates, link_only_sources
+    )
     gammas = {pair: matcher.gamma(prepared[pair[0]], prepared[pair[1]]) for pair in pairs}
     stats: dict[str, Any] = {"records": len(records), "pairs": len(pairs), "skipped_keys": skipped}
     if (spec.weights == "em" if estimate is None else estimate) and len(records) > 2:
@@ -105,10 +116,14 @@ def match_batch(
     scores: list[float | None] = []
     evidence: list[list[Evidence]] = []
     reasons: list[str] = []
+    by_pattern: dict[Gamma, float] = {}  # a batch holds few distinct patterns of levels
     for j in range(len(prepared)):
         best: dict[int, tuple[float, int]] = {}
         for i in by_record.get(j, ()):
-            score = matcher.score(gammas[(i, j)])
+            gamma = gammas[(i, j)]
+            score = by_pattern.get(gamma)
+            if score is None:
+                score = by_pattern[gamma] = matcher.score(gamma)
             cluster = clusters[i]
             if cluster not in best or score > best[cluster][0]:
                 best[cluster] = (score, i)

@@ -153,34 +153,44 @@ def _graded(similarity: float, thresholds: Sequence[float], first: int) -> int:
 
 
 class CompanyName(Comparison):
+    """Same company_key; else the same trade name across scripts (华腾科技 / Huateng
+    Technology: weaker, a group's companies share it); else graded similarity of the keys."""
+
     type_name = "company_name"
     default_fields = ("name",)
     default_thresholds = (0.9, 0.75)
 
     @property
     def levels(self) -> tuple[str, ...]:
-        return ("same_key", *(f"similar_{t:g}" for t in self.thresholds), "different")
+        graded = (f"similar_{t:g}" for t in self.thresholds)
+        return ("same_key", "same_brand", *graded, "different")
 
     @property
     def defaults(self) -> tuple[MU, ...]:
         n = len(self.thresholds)
-        return (
-            (0.75, 0.0005),
-            *(((0.17 / n), 0.003 * (i + 1) ** 2) for i in range(n)),
-            (0.08, 0.98),
-        )
+        graded = (((0.1 / n), 0.003 * (i + 1) ** 2) for i in range(n))
+        return ((0.75, 0.0005), (0.1, 0.002), *graded, (0.05, 0.98))
 
-    def prepare(self, record: Mapping[str, Any]) -> frozenset[str] | None:
+    def prepare(self, record: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]] | None:
         names = texts_at(record, self.fields)
-        return frozenset().union(*(f.company_keys(name) for name in names)) or None
+        keys = frozenset().union(*(f.company_keys(name) for name in names))
+        if not keys:
+            return None
+        brands = frozenset(b for b in (f.brand_key(name) for name in names) if len(b) >= 4)
+        return keys, brands
 
-    def level(self, a: frozenset[str] | None, b: frozenset[str] | None) -> int | None:
+    def level(self, a: Any, b: Any) -> int | None:
         if not a or not b:
             return None
-        if a & b:
+        if a[0] & b[0]:
             return 0
-        best = max(ratio(x, y) for x in a for y in b) / 100
-        return _graded(best, self.thresholds, 1)
+        if a[1] & b[1]:
+            return 1
+        best = max(ratio(x, y) for x in a[0] for y in b[0]) / 100
+        return _graded(best, self.thresholds, 2)
+
+    def detail(self, a: Any, b: Any) -> str:
+        return f"{_show(a[0] if a else None)} / {_show(b[0] if b else None)}"
 
 
 class PersonNameComparison(Comparison):
@@ -211,7 +221,9 @@ class PersonNameComparison(Comparison):
         nickname = same_family and bool(given_name_forms(a.given) & given_name_forms(b.given))
         if nickname and a.given and b.given:
             return 1
-        best = max(JaroWinkler.normalized_similarity(x, y) for x in a.forms for y in b.forms)
+        # b's forms are one name in two orders: against one of them, a's two orders cover both
+        other = min(b.forms)
+        best = max(JaroWinkler.normalized_similarity(x, other) for x in a.forms)
         graded = _graded(best, self.thresholds, 2)
         if graded < 2 + len(self.thresholds):
             return graded

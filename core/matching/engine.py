@@ -67,10 +67,13 @@ class Matcher:
 
     def prepare(self, record: Mapping[str, Any]) -> Prepared:
         values = tuple(c.prepare(record) for c in self.comparisons)
-        keys = tuple(
+        return Prepared(values, self.keys(record))
+
+    def keys(self, record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """The record's blocking keys alone (what indexing an entity needs)."""
+        return tuple(
             (rule.key_type, key) for rule in self.blocking for key in sorted(rule.keys(record))
         )
-        return Prepared(values, keys)
 
     def gamma(self, a: Prepared, b: Prepared) -> Gamma:
         return tuple(

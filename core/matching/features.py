@@ -15,6 +15,7 @@ from typing import Any
 from core.matching.paths import texts_at, value_at
 from mapping.transforms import (
     TransformError,
+    company_brand_key,
     company_key,
     contains_cjk,
     fold_width,
@@ -29,10 +30,12 @@ from mapping.transforms.pinyin import fold_pinyin, person_name_forms, to_pinyin
 
 __all__ = [
     "PersonName",
+    "brand_key",
     "city_key",
     "company_keys",
     "domain_keys",
     "email_keys",
+    "first_text",
     "folded",
     "person_name",
     "phone_keys",
@@ -48,17 +51,19 @@ def folded(text: str) -> str:
     return " ".join(fold_width(text).casefold().split())
 
 
+@lru_cache(maxsize=262144)
+def _phone(text: str) -> str | None:
+    if is_e164(text):
+        return text
+    try:
+        return normalize_phone(text)
+    except TransformError:
+        return None  # a national number without its region cannot be compared
+
+
 def phone_keys(record: Mapping[str, Any], fields: Sequence[str] = PHONE_FIELDS) -> frozenset[str]:
-    keys = set()
-    for text in texts_at(record, fields):
-        if is_e164(text):
-            keys.add(text)
-            continue
-        try:
-            keys.add(normalize_phone(text))
-        except TransformError:
-            continue  # a national number without its region cannot be compared
-    return frozenset(keys)
+    keys = {_phone(text) for text in texts_at(record, fields)}
+    return frozenset(key for key in keys if key)
 
 
 def email_keys(record: Mapping[str, Any], fields: Sequence[str] = EMAIL_FIELDS) -> frozenset[str]:
@@ -99,6 +104,15 @@ def company_keys(name: str) -> frozenset[str]:
     if contains_cjk(key):
         keys.add(to_pinyin(key).replace(" ", ""))
     return frozenset(keys)
+
+
+@lru_cache(maxsize=262144)
+def brand_key(name: str) -> str:
+    """The trade name in Latin letters (company_brand_key), "" when there is none."""
+    try:
+        return company_brand_key(name)
+    except TransformError:
+        return ""
 
 
 class PersonName(tuple[frozenset[str], str, str]):

@@ -22,10 +22,10 @@ from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
 from core.merging.keep_apart import kept_apart_from
-from core.merging.keys import Key, keys_of, replace_keys, write_keys
+from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.merge import merge_entities
 from core.reviews import ReviewKind, open_review
-from core.store import Entity, Link, MatchDecision, ReviewItem
+from core.store import BlockingKey, Entity, Link, MatchDecision, ReviewItem
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
@@ -42,7 +42,7 @@ def entity_keys(
     matcher = _matcher(kind, config)
     keys: set[Key] = set()
     for record in (golden, *variants):
-        keys.update(matcher.prepare(as_json(record)).keys)
+        keys.update(matcher.keys(as_json(record)))
     return keys
 
 
@@ -58,6 +58,15 @@ def index_entity(
     """Make the entity's blocking keys those of `golden` (and `variants`, e.g. its kept
     source records): call it whenever a golden record changes."""
     replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
+
+
+def _insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
+    rows = [
+        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
+        for t, v in sorted(set(keys))
+    ]
+    if rows:
+        session.execute(sa.insert(BlockingKey), rows)
 
 
 def _decision_row(
@@ -137,11 +146,11 @@ def match_record(
     )
     scored = score_candidates(session, matcher, prepared, found.entity_ids)
     best = scored[0] if scored else None
-    entity = Entity(kind=kind, data=data)
+    entity = Entity(id=uuid.uuid4(), kind=kind, data=data)
     session.add(entity)
-    session.flush()
     session.add(Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id))
-    write_keys(session, entity.id, kind, prepared.keys)
+    session.flush()
+    _insert_keys(session, entity.id, kind, prepared.keys)
     record_audit(
         session,
         actor_kind=actor_kind,

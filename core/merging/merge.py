@@ -26,7 +26,7 @@ from core.merging.golden import SourceValues, golden_from_sources
 from core.merging.keep_apart import forget_keep_apart, kept_apart_from
 from core.merging.keys import keys_of, replace_keys
 from core.merging.sources import audit_golden_change, link_ids, stored_sources
-from core.store import Entity, EntityMerge, Link
+from core.store import BlockingKey, Entity, EntityMerge, Link
 from core.store.base import utcnow
 
 __all__ = ["MergeError", "merge_entities", "unmerge"]
@@ -36,14 +36,38 @@ class MergeError(ValueError):
     """A merge or unmerge that cannot be done as asked (the message says why)."""
 
 
-def _active(session: Session, entity_id: uuid.UUID) -> Entity:
-    entity = session.get(Entity, entity_id, with_for_update=True)
+def _check_active(entity: Entity | None, entity_id: uuid.UUID) -> Entity:
     if entity is None:
         raise MergeError(f"entity {entity_id} does not exist")
     if entity.status != "active":
         into = f" into {entity.merged_into}" if entity.merged_into else ""
         raise MergeError(f"entity {entity_id} is {entity.status}{into}, not active")
     return entity
+
+
+def _active(session: Session, entity_id: uuid.UUID) -> Entity:
+    return _check_active(session.get(Entity, entity_id, with_for_update=True), entity_id)
+
+
+def _both(session: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[Entity, Entity]:
+    # one locking read for both (the sync matches many records: statements count)
+    rows = session.scalars(sa.select(Entity).where(Entity.id.in_([a, b])).with_for_update()).all()
+    found = {entity.id: entity for entity in rows}
+    return _check_active(found.get(a), a), _check_active(found.get(b), b)
+
+
+def _keys_of_both(
+    session: Session, a: uuid.UUID, b: uuid.UUID
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    rows = session.execute(
+        sa.select(BlockingKey.entity_id, BlockingKey.key_type, BlockingKey.key_value)
+        .where(BlockingKey.entity_id.in_([a, b]))
+        .order_by(BlockingKey.key_type, BlockingKey.key_value)
+    ).all()
+    return (
+        [(t, v) for e, t, v in rows if e == a],
+        [(t, v) for e, t, v in rows if e == b],
+    )
 
 
 def _own(entity: Entity) -> SourceValues:
@@ -70,14 +94,14 @@ def merge_entities(
     """
     if survivor_id == merged_id:
         raise MergeError("an entity cannot be merged into itself")
-    survivor, merged = _active(session, survivor_id), _active(session, merged_id)
+    survivor, merged = _both(session, survivor_id, merged_id)
     if survivor.kind != merged.kind:
         raise MergeError(f"cannot merge a {merged.kind} into a {survivor.kind}")
     if kept_apart_from(session, survivor.id, [merged.id]):
         if actor_kind != ActorKind.OPERATOR:
             raise MergeError(f"entities {survivor.id} and {merged.id} were kept apart")
         forget_keep_apart(session, survivor.id, merged.id)
-    survivor_keys, merged_keys = keys_of(session, survivor.id), keys_of(session, merged.id)
+    survivor_keys, merged_keys = _keys_of_both(session, survivor.id, merged.id)
     moved = link_ids(session, merged.id)
     snapshot = {
         "survivor": {"data": survivor.data, "version": survivor.version, "keys": survivor_keys},
@@ -91,8 +115,16 @@ def merge_entities(
     survivor.version += 1
     merged.status, merged.merged_into = "merged", survivor.id
     merged.version += 1
-    replace_keys(session, merged.id, merged.kind, [])
-    replace_keys(session, survivor.id, survivor.kind, {*survivor_keys, *merged_keys})
+    session.execute(sa.delete(BlockingKey).where(BlockingKey.entity_id == merged.id))
+    gained = sorted(set(merged_keys) - set(survivor_keys))
+    if gained:
+        session.execute(
+            sa.insert(BlockingKey),
+            [
+                {"entity_id": survivor.id, "kind": survivor.kind, "key_type": t, "key_value": v}
+                for t, v in gained
+            ],
+        )
     why = reason or f"{decision}: {merged.id} merged into {survivor.id}"
     audit_golden_change(
         session, survivor, before, survivor.data, actor_kind=actor_kind, actor=actor, reason=why

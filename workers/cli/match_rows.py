@@ -100,8 +100,9 @@ def _contact(row: Mapping[str, str | None], region: str) -> dict[str, Any]:
 def record_from_row(kind: str, row: Mapping[str, str | None], region: str) -> dict[str, Any]:
     """The canonical record (JSON form) of one row; raises BadRowError naming field, value, reason.
 
-    Phones without a country code are read in `region` (ISO alpha-2).
+    Phones without a country code are read in the row's country, else in `region` (ISO alpha-2).
     """
+    region = _convert(row, "country", to_country_code) or region
     data = _customer(row, region) if kind == "customer" else _contact(row, region)
     try:
         record = validate_record(MODEL_BY_KIND[EntityKind(kind)], data)

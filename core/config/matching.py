@@ -202,6 +202,11 @@ def _contact_defaults() -> EntityMatching:
     )
 
 
+def _survivorship_defaults() -> SurvivorshipConfig:
+    # the fullest company name (with its legal form) is the one to keep and write back
+    return SurvivorshipConfig(fields={"name": SurvivorshipSpec(policy="most_complete")})
+
+
 _DEFAULTS = {"customer": _customer_defaults, "contact": _contact_defaults}
 
 
@@ -211,7 +216,7 @@ class MatchingConfig(Strict):
 
     customer: EntityMatching = Field(default_factory=_customer_defaults)
     contact: EntityMatching = Field(default_factory=_contact_defaults)
-    survivorship: SurvivorshipConfig = Field(default_factory=SurvivorshipConfig)
+    survivorship: SurvivorshipConfig = Field(default_factory=_survivorship_defaults)
 
     @model_validator(mode="before")
     @classmethod

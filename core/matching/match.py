@@ -132,6 +132,26 @@ def match_record(
     )
     if linked is not None:
         return MatchOutcome(Decision.LINKED, active_ids(session, [linked]).get(linked, linked))
+    # Our reads never need the caller's pending objects, and one flush at the end (instead of
+    # one before every query) keeps a match to a few round trips.
+    with session.no_autoflush:
+        outcome = _match_new(
+            session, kind, record, connection, remote_id, config, actor, actor_kind
+        )
+    session.flush()
+    return outcome
+
+
+def _match_new(
+    session: Session,
+    kind: str,
+    record: Any,
+    connection: str,
+    remote_id: str,
+    config: MatchingConfig,
+    actor: str,
+    actor_kind: ActorKind,
+) -> MatchOutcome:
     spec = config.for_kind(kind)
     data = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record)).model_dump(mode="json")
     matcher = Matcher(kind, spec)
@@ -200,7 +220,6 @@ def match_record(
         session, kind, connection, remote_id, decision, entity_id, best, scored, found.skipped,
         actor,
     )  # fmt: skip
-    session.flush()
     return MatchOutcome(
         decision,
         entity_id,

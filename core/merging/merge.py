@@ -25,7 +25,7 @@ from core.config.matching import SurvivorshipConfig
 from core.merging.golden import SourceValues, golden_from_sources
 from core.merging.keep_apart import forget_keep_apart, kept_apart_from
 from core.merging.keys import keys_of, replace_keys
-from core.merging.sources import audit_golden_change, link_ids, stored_sources
+from core.merging.sources import audit_golden_change, stored_sources
 from core.store import BlockingKey, Entity, EntityMerge, Link
 from core.store.base import utcnow
 
@@ -102,13 +102,20 @@ def merge_entities(
             raise MergeError(f"entities {survivor.id} and {merged.id} were kept apart")
         forget_keep_apart(session, survivor.id, merged.id)
     survivor_keys, merged_keys = _keys_of_both(session, survivor.id, merged.id)
-    moved = link_ids(session, merged.id)
+    moved = sorted(
+        session.scalars(
+            sa.update(Link)
+            .where(Link.entity_id == merged.id)
+            .values(entity_id=survivor.id)
+            .returning(Link.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+    )
     snapshot = {
         "survivor": {"data": survivor.data, "version": survivor.version, "keys": survivor_keys},
         "merged": {"data": merged.data, "version": merged.version, "keys": merged_keys},
         "links": moved,
     }
-    session.execute(sa.update(Link).where(Link.id.in_(moved)).values(entity_id=survivor.id))
     sources = stored_sources(session, survivor.id) or [_own(survivor), _own(merged)]
     before = dict(survivor.data)
     survivor.data = golden_from_sources(survivor.kind, sources, survivorship)

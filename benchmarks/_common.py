@@ -57,7 +57,11 @@ def timer(into: dict[str, Any], key: str = "seconds"):  # type: ignore[no-untype
 def machine() -> dict[str, Any]:
     import os
 
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.system()}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "system": platform.system(),
+    }
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:

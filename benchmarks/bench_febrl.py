@@ -116,8 +116,10 @@ def _ecm_features(frame_a: pd.DataFrame, frame_b: pd.DataFrame | None) -> pd.Dat
     compare.string("address_1", "address_1", method="levenshtein", threshold=0.85)
     compare.exact("postcode", "postcode")
     compare.exact("suburb", "suburb")
-    return compare.compute(links, frame_a) if frame_b is None else compare.compute(
-        links, frame_a, frame_b
+    return (
+        compare.compute(links, frame_a)
+        if frame_b is None
+        else compare.compute(links, frame_a, frame_b)
     )
 
 
@@ -147,7 +149,7 @@ def run_splink(
     start = time.perf_counter()
     dedupe = frame_b is None
     db_api = DuckDBAPI()
-    frames = [_splink_frame(frame_a)] if dedupe else [_splink_frame(frame_a), _splink_frame(frame_b)]
+    frames = [_splink_frame(f) for f in (frame_a, frame_b) if f is not None]
     if dedupe:  # febrl3 example
         blocking = [
             block_on("soc_sec_id"), block_on("given_name"), block_on("surname"),
@@ -156,7 +158,9 @@ def run_splink(
         comparisons = [
             cl.NameComparison("given_name"),
             cl.NameComparison("surname"),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
             cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
             cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
@@ -254,7 +258,9 @@ def _compare(
     print(f"{'':20}{'precision':>10}{'recall':>10}{'f1':>10}{'seconds':>10}")
     for tool in ("crmhub", "recordlinkage_ecm", "splink", "splink_clusters"):
         r = result[tool]
-        print(f"{tool:20}{r['precision']:>10.4f}{r['recall']:>10.4f}{r['f1']:>10.4f}{r['seconds']:>10.2f}")
+        print(
+            f"{tool:20}{r['precision']:>10.4f}{r['recall']:>10.4f}{r['f1']:>10.4f}{r['seconds']:>10.2f}"
+        )
     return result
 
 

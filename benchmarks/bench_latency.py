@@ -1,6 +1,7 @@
 """Incremental matching: latency of matching one new record against a store of N entities.
 
-    .venv/bin/python benchmarks/bench_latency.py [--sizes 100000,1000000] [--backends sqlite,postgresql]
+    .venv/bin/python benchmarks/bench_latency.py \
+        [--sizes 100000,1000000] [--backends sqlite,postgresql]
 
 The store is bulk-loaded with N generated customers (golden record + blocking keys, computed
 by the same matcher as production), then new records are matched one at a time with
@@ -46,7 +47,7 @@ def company(rng: random.Random, index: int) -> dict[str, Any]:
     """A generated customer: unique brand per index, realistic name, phone, domain, city."""
     chars = pools.CN_BRAND_CHARS
     a, b, c = chars[index % 42], chars[(index // 42) % 42], chars[(index // 1764) % 42]
-    city, city_en, _p, region, area, _postal = pools.CITIES[(index // 74088) % len(pools.CITIES)]
+    city, _city_en, _p, region, area, _postal = pools.CITIES[(index // 74088) % len(pools.CITIES)]
     _code, cn_word, _en = pools.INDUSTRIES[rng.randrange(len(pools.INDUSTRIES))]
     brand = a[0] + b[0] + c[0]
     pinyin = a[1] + b[1] + c[1]

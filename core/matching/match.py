@@ -166,7 +166,8 @@ def _match_new(
     )
     scored = score_candidates(session, matcher, prepared, found.entity_ids)
     best = scored[0] if scored else None
-    entity = Entity(id=uuid.uuid4(), kind=kind, data=data)
+    # a contact's golden record refers to its customer entity (the remote id stays beside it)
+    entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
     session.add(entity)
     session.add(Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id))
     session.flush()

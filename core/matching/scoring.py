@@ -18,7 +18,9 @@ from core.store import Entity, Link, SourceRecord
 __all__ = ["resolve_customer", "score_candidates"]
 
 
-def _profiles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+def _profiles(
+    session: Session, ids: Sequence[uuid.UUID], kind: str
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """Golden record, then each kept source record, of every active entity among `ids`."""
     found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     rows = session.execute(
@@ -27,7 +29,7 @@ def _profiles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, lis
     for entity_id, data in rows:
         found[entity_id].append(data)
     sources = session.execute(
-        sa.select(Link.entity_id, SourceRecord.mapped)
+        sa.select(Link.entity_id, SourceRecord.mapped, Link.connection)
         .join(
             SourceRecord,
             sa.and_(
@@ -38,7 +40,9 @@ def _profiles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, lis
         )
         .where(Link.entity_id.in_(list(found)), SourceRecord.mapped.is_not(None))
     ).all()
-    for entity_id, mapped in sources:
+    for entity_id, mapped, connection in sources:
+        if kind == "contact":  # a CRM's contact names its customer by that CRM's id
+            mapped = resolve_customer(session, mapped, connection)
         found[entity_id].append(mapped)
     return found
 
@@ -91,7 +95,7 @@ def score_candidates(
 ) -> list[CandidateScore]:
     """Each candidate's best score over its golden record and kept sources, best first."""
     scored: list[CandidateScore] = []
-    for entity_id, data in _profiles(session, ids).items():
+    for entity_id, data in _profiles(session, ids, matcher.kind).items():
         if matcher.kind == "contact":
             data = _resolve_candidates(session, data)
         best: CandidateScore | None = None

@@ -13,8 +13,9 @@ from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
 __all__ = ["SourceValues", "golden_from_sources"]
 
-# Derived from other fields by the model; choosing it separately could contradict them.
-_DERIVED = {"contact": {"full_name"}}
+# Derived from other fields by the model when they are there; choosing it separately could
+# contradict them (field → the fields it is derived from).
+_DERIVED = {"contact": {"full_name": ("first_name", "last_name")}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,7 @@ def golden_from_sources(
         raise ValueError("a golden record needs at least one source")
     golden: dict[str, Any] = {}
     custom: dict[str, Any] = {}
-    derived = _DERIVED.get(kind, set())
     for name in _field_names(sources):
-        if name in derived:
-            continue
         spec = config.fields.get(name, config.default)
         candidates = [Candidate(_value(s.data, name), s.source, s.modified_at) for s in sources]
         winner = policy_from_spec(spec).choose(candidates)
@@ -70,5 +68,8 @@ def golden_from_sources(
             golden[name] = winner.value
     if custom:
         golden["custom"] = custom
+    for name, parts in _DERIVED.get(kind, {}).items():
+        if any(golden.get(part) for part in parts):
+            golden.pop(name, None)
     model = MODEL_BY_KIND[EntityKind(kind)]
     return validate_record(model, golden).model_dump(mode="json")

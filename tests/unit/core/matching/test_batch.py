@@ -17,7 +17,8 @@ def test_spellings_of_one_company_form_one_cluster_and_others_their_own() -> Non
     ]
     result = match_batch(records, Matcher("customer", MatchingConfig().customer))
     assert result.clusters == [0, 1, 0, 3]
-    assert result.scores[2] is not None and result.scores[2] > 0.99
+    assert result.scores[2] is not None
+    assert result.scores[2] > 0.99
     assert "phones same" in result.reasons[2]
     assert result.reasons[0] == "no candidate"
 

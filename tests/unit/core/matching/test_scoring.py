@@ -93,15 +93,19 @@ def test_customer_names_compare_when_there_is_no_entity() -> None:
     assert same["customer"] == "same"
 
 
+EDITS = ComparisonSpec(type="edit_distance", fields=["x"])
+TEXT = ComparisonSpec(type="text", fields=["x"])
+
+
 @pytest.mark.parametrize(
     ("spec", "a", "b", "level"),
     [
-        (ComparisonSpec(type="edit_distance", fields=["x"]), "19560409", "19560409", "same"),
-        (ComparisonSpec(type="edit_distance", fields=["x"]), "19560409", "19560490", "within_1_edits"),
-        (ComparisonSpec(type="edit_distance", fields=["x"]), "19560409", "19651409", "within_2_edits"),
-        (ComparisonSpec(type="edit_distance", fields=["x"]), "19560409", "20011231", "different"),
-        (ComparisonSpec(type="text", fields=["x"]), "wallaby place", "walaby place", "similar_0.92"),
-        (ComparisonSpec(type="text", fields=["x"]), "wallaby place", "WALLABY  PLACE", "same"),
+        (EDITS, "19560409", "19560409", "same"),
+        (EDITS, "19560409", "19560490", "within_1_edits"),
+        (EDITS, "19560409", "19651409", "within_2_edits"),
+        (EDITS, "19560409", "20011231", "different"),
+        (TEXT, "wallaby place", "walaby place", "similar_0.92"),
+        (TEXT, "wallaby place", "WALLABY  PLACE", "same"),
         (ComparisonSpec(type="same_value", fields=["x"]), "A1", "a1", "same"),
     ],
 )  # fmt: skip

@@ -29,15 +29,18 @@ def sides(*values: tuple[object, str, datetime | None]) -> list[Candidate[object
 
 def test_most_recent_wins_and_a_side_without_time_counts_as_oldest() -> None:
     chosen = MostRecent().choose(sides(("a", "zoho", JAN), ("b", "fxiaoke", FEB), ("c", "x", None)))
-    assert chosen is not None and chosen.value == "b"
+    assert chosen is not None
+    assert chosen.value == "b"
 
 
 def test_source_priority_then_most_recent() -> None:
     policy = SourcePriority(("fxiaoke", "zoho"))
     chosen = policy.choose(sides(("a", "zoho", MAR), ("b", "fxiaoke", JAN), ("c", "fxiaoke", FEB)))
-    assert chosen is not None and chosen.value == "c"
+    assert chosen is not None
+    assert chosen.value == "c"
     fallback = policy.choose(sides(("a", "hubspot", JAN), ("b", "salesforce", FEB)))
-    assert fallback is not None and fallback.value == "b"
+    assert fallback is not None
+    assert fallback.value == "b"
 
 
 def test_most_complete_prefers_fuller_values_and_breaks_ties_by_time() -> None:
@@ -47,17 +50,21 @@ def test_most_complete_prefers_fuller_values_and_breaks_ties_by_time() -> None:
         ({"city": "深圳", "street": "科技园路1号"}, "fxiaoke", JAN),
     )
     chosen = policy.choose(addresses)
-    assert chosen is not None and chosen.source == "fxiaoke"
+    assert chosen is not None
+    assert chosen.source == "fxiaoke"
     tie = policy.choose(sides(("abc", "zoho", JAN), ("xyz", "fxiaoke", FEB)))
-    assert tie is not None and tie.value == "xyz"
+    assert tie is not None
+    assert tie.value == "xyz"
 
 
 def test_never_blank_keeps_a_value_over_a_newer_blank() -> None:
     policy = NeverBlank(MostRecent())
     chosen = policy.choose(sides(("+8613800138000", "zoho", JAN), ("  ", "fxiaoke", FEB)))
-    assert chosen is not None and chosen.value == "+8613800138000"
+    assert chosen is not None
+    assert chosen.value == "+8613800138000"
     all_blank = policy.choose(sides((None, "zoho", JAN), ([], "fxiaoke", FEB)))
-    assert all_blank is not None and is_blank(all_blank.value)
+    assert all_blank is not None
+    assert is_blank(all_blank.value)
     assert MostRecent().choose(sides(("x", "zoho", JAN), ("", "fxiaoke", FEB))).value == ""  # type: ignore[union-attr]
 
 

@@ -11,25 +11,37 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.merging.keys import Key
-from core.store import BlockingKey, Entity
+from core.store import Entity
 
 __all__ = ["Candidates", "active_ids", "as_json", "find_candidates"]
 
-_LOOKUP = (
-    sa.select(BlockingKey.entity_id)
-    .where(
-        BlockingKey.kind == sa.bindparam("kind"),
-        BlockingKey.key_type == sa.bindparam("key_type"),
-        BlockingKey.key_value == sa.bindparam("key_value"),
+
+@lru_cache(maxsize=64)
+def _lookup_sql(count: int) -> sa.TextualSelect:
+    # Written out once per number of keys: building the same statement with the expression
+    # language on every match costs more than the lookups themselves.
+    part = (
+        "SELECT {i} AS key_index, entity_id FROM (SELECT entity_id FROM blocking_keys"
+        " WHERE kind = :kind AND key_type = :t{i} AND key_value = :v{i} LIMIT :cap) AS k{i}"
     )
-    .limit(sa.bindparam("cap"))
-)
+    sql = " UNION ALL ".join(part.format(i=i) for i in range(count))
+    return sa.text(sql).columns(sa.column("key_index", sa.Integer), sa.column("entity_id", sa.Uuid))
+
+
+def _lookup(kind: str, keys: list[Key], cap: int) -> tuple[sa.TextualSelect, dict[str, Any]]:
+    """One statement for all keys: per key a LIMITed index lookup, glued by UNION ALL (one
+    round trip instead of one per key; each part reads the index, never the table)."""
+    params: dict[str, Any] = {"kind": kind, "cap": cap}
+    for index, (key_type, key_value) in enumerate(keys):
+        params[f"t{index}"], params[f"v{index}"] = key_type, key_value
+    return _lookup_sql(len(keys)), params
 
 
 @dataclass(frozen=True)
@@ -51,24 +63,18 @@ def find_candidates(
 ) -> Candidates:
     shared: Counter[uuid.UUID] = Counter()
     skipped: list[str] = []
-    for key_type, key_value in keys:
-        rows = (
-            session.execute(
-                _LOOKUP,
-                {
-                    "kind": kind,
-                    "key_type": key_type,
-                    "key_value": key_value,
-                    "cap": max_block_size + 1,
-                },
-            )
-            .scalars()
-            .all()
-        )
-        if len(rows) > max_block_size:
-            skipped.append(f"{key_type}={key_value} (more than {max_block_size} entities)")
-            continue
-        shared.update(set(rows))
+    wanted = sorted(set(keys))
+    if wanted:
+        found: dict[int, list[uuid.UUID]] = {}
+        statement, params = _lookup(kind, wanted, max_block_size + 1)
+        for index, entity_id in session.execute(statement, params):
+            found.setdefault(index, []).append(entity_id)
+        for index, ids in found.items():
+            if len(ids) > max_block_size:
+                key_type, key_value = wanted[index]
+                skipped.append(f"{key_type}={key_value} (more than {max_block_size} entities)")
+            else:
+                shared.update(set(ids))
     for entity_id in exclude:
         shared.pop(entity_id, None)
     ranked = tuple(entity_id for entity_id, _ in shared.most_common(max_candidates))

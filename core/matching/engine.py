@@ -62,6 +62,12 @@ class Matcher:
             us.append(tuple(row_u))
         return Weights(prior=self.spec.prior, m=tuple(ms), u=tuple(us))
 
+    def weights_as_config(self) -> dict[str, dict[str, dict[str, float]]]:
+        """The weights in use as `levels:` entries for config/matching.yaml (e.g. after EM)."""
+        return self.weights.as_levels(
+            [c.label for c in self.comparisons], [c.levels for c in self.comparisons]
+        )
+
     def with_weights(self, weights: Weights) -> Matcher:
         return Matcher(self.kind, self.spec, weights)
 

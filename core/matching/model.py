@@ -57,7 +57,9 @@ class Weights:
     def with_prior(self, prior: float) -> Weights:
         return Weights(prior=prior, m=self.m, u=self.u)
 
-    def as_levels(self, labels: Sequence[str], levels: Sequence[Sequence[str]]) -> dict[str, dict]:  # type: ignore[type-arg]
+    def as_levels(
+        self, labels: Sequence[str], levels: Sequence[Sequence[str]]
+    ) -> dict[str, dict[str, dict[str, float]]]:
         """The weights as config data: {comparison: {level: {m, u}}}."""
         return {
             label: {

@@ -89,6 +89,17 @@ def test_contacts_with_customer_names(here: Path) -> None:
     assert clusters == {"a": "a", "b": "a", "c": "c", "d": "d", "e": "d"}
 
 
+def test_weights_estimated_from_the_file_can_be_shown(here: Path) -> None:
+    source = write_csv(here / "in.csv", CUSTOMERS)
+    result = runner.invoke(
+        app,
+        ["match", str(source), "--entity", "customer", "--out", "o.csv", "--em", "--show-weights"],
+    )
+    assert "company_name:" in result.output
+    assert "same_key:" in result.output
+    assert "prior:" in result.output
+
+
 def test_record_id_is_required(here: Path) -> None:
     source = write_csv(here / "in.csv", "id,name\n1,华腾\n")
     result = runner.invoke(app, ["match", str(source), "--entity", "customer", "--out", "o.csv"])

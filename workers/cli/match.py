@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 from core.config.matching import MatchingConfig
 from core.matching import Matcher, match_batch
@@ -58,6 +59,9 @@ def match(
         bool | None,
         typer.Option("--em/--configured", help="Estimate weights from the file (default: config)."),
     ] = None,
+    show_weights: Annotated[
+        bool, typer.Option(help="Print the m/u weights used, as config/matching.yaml levels.")
+    ] = False,
 ) -> None:
     """Deduplicate INPUT.csv; write every row with cluster_id, match_score, match_reason."""
     kind = entity.value
@@ -111,6 +115,10 @@ def match(
             writer.writerow(
                 {**row, "cluster_id": cluster, "match_score": score_text, "match_reason": reason}
             )
+    if show_weights:
+        levels = batch.matcher.weights_as_config()
+        out.print(yaml.safe_dump({kind: {"prior": batch.matcher.weights.prior, "levels": levels}},
+                                 allow_unicode=True, sort_keys=False), highlight=False)  # fmt: skip
     clusters = len({results[i][0] for i in good})
     out.print(
         f"{len(rows)} rows, {bad} bad, {len(good)} matched into {clusters} {kind} entities "

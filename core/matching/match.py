@@ -265,7 +265,8 @@ def rematch_entity(
         raise ValueError(f"entity {entity_id} is not an active entity")
     spec = config.for_kind(entity.kind)
     matcher = Matcher(entity.kind, spec)
-    prepared = matcher.prepare(entity.data)
+    data = resolve_customer(session, entity.data, None) if entity.kind == "contact" else entity.data
+    prepared = matcher.prepare(data)
     found = find_candidates(
         session,
         entity.kind,

@@ -1,49 +1,22 @@
-"""Schemas of the section files (matching, assignment, policies), first cut.
+"""Schemas of the section files (matching, assignment, policies).
 
-Later work (matching, assignment, sync engine) grows these; each is a plain pydantic model
-validated with file:line errors by `core.config.load`. Assignment's schema lives with it in
-`core.assignment.config`.
+Matching lives in `core.config.matching` and assignment in `core.assignment.config`; policies
+are a first cut that the sync engine grows. Each is a plain pydantic model validated with
+file:line errors by `core.config.load`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field
 
 from core.assignment.config import AssignmentConfig
+from core.config.matching import MatchingConfig
 from core.config.schema import Strict
 from mapping.model import EntityKind
 
 __all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig"]
-
-Score = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-class Thresholds(Strict):
-    auto_merge: Score = 0.9
-    review: Score = 0.6
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if self.review >= self.auto_merge:
-            raise PydanticCustomError(
-                "thresholds",
-                "review threshold {review} must be below auto_merge {auto}",
-                {
-                    "review": self.review,
-                    "auto": self.auto_merge,
-                    "fix": "e.g. auto_merge: 0.9, review: 0.6",
-                },
-            )
-        return self
-
-
-class MatchingConfig(Strict):
-    thresholds: dict[EntityKind, Thresholds] = Field(
-        default_factory=lambda: {kind: Thresholds() for kind in EntityKind}
-    )
 
 
 FieldPolicyName = Literal["source_priority", "newest", "never_blank", "manual"]

@@ -12,6 +12,7 @@ from core.store.decisions import (
     OwnerRow,
     ReviewItem,
 )
+from core.store.matching import EntityMerge, KeepApart
 from core.store.operations import AuditEntry, DeadLetter, OutboxItem, Run
 from core.store.records import (
     BaseSnapshot,
@@ -33,6 +34,8 @@ __all__ = [
     "Cursor",
     "DeadLetter",
     "Entity",
+    "EntityMerge",
+    "KeepApart",
     "Link",
     "MatchDecision",
     "OutboxItem",

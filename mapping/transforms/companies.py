@@ -11,8 +11,9 @@ import pycountry
 from ._cn_places import CN_CITIES, CN_CITIES_WITH_SHI_ONLY, CN_PROVINCES
 from ._text import collapse_spaces, fold_width, words
 from .errors import TransformError
+from .pinyin import to_pinyin
 
-__all__ = ["clean_company_name", "company_key"]
+__all__ = ["clean_company_name", "company_brand_key", "company_key"]
 
 _EN_SUFFIXES = frozenset(
     words(
@@ -38,6 +39,17 @@ _GENERIC = sorted(
     """),
     key=len,
     reverse=True,
+)
+# What an English name says about the trade, not who the company is ("Huateng Technology").
+_EN_GENERIC = frozenset(
+    words("""
+    technology technologies tech software electronics electronic machinery machines trading
+    trade pharmaceutical pharmaceuticals pharma biotech biotechnology bio foods food logistics
+    construction engineering materials consulting energy capital investment investments
+    holdings holding group international industrial industries industry manufacturing
+    network networks information systems system science sciences development services service
+    and of the
+    """)
 )
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 _BRACKETED = re.compile(r"\(([^()]*)\)")
@@ -123,10 +135,19 @@ def _has_trade_name(rest: str) -> bool:
     return bool(rest)
 
 
+@cache
+def _prefixes_by_first_character() -> dict[str, tuple[str, ...]]:
+    # Matching looks up millions of names: try only the places that start like the name.
+    grouped: dict[str, list[str]] = {}
+    for place in _places()[1]:  # longest first, kept within each group
+        grouped.setdefault(place[0], []).append(place)
+    return {first: tuple(places) for first, places in grouped.items()}
+
+
 def _strip_place_prefix(text: str) -> str:
-    _, prefixes = _places()
+    by_first = _prefixes_by_first_character()
     for _round in range(2):  # 广东省深圳市…
-        for place in prefixes:
+        for place in by_first.get(text[:1], ()):
             rest = text[len(place) :]
             if text.startswith(place) and len(rest) >= 2 and _has_trade_name(rest):
                 text = rest
@@ -169,3 +190,38 @@ def company_key(raw: str) -> str:
     text = "".join(_strip_english(_drop_qualifiers(text)))
     company, branch = _split_branch(text)
     return _strip_place_prefix(_strip_legal(company)) + branch
+
+
+@cache
+def _english_places() -> frozenset[str]:
+    bracketable, _ = _places()
+    return frozenset(name.replace(" ", "") for name in bracketable if name.isascii())
+
+
+def company_brand_key(raw: str) -> str:
+    """Return the trade name alone, in Latin letters: what a company's Chinese name and its
+    English name share (``深圳市华腾科技有限公司`` and ``Shenzhen Huateng Technology Co., Ltd.``
+    → ``huateng``). Legal forms, places and trade words (科技, 物流, Technology, Logistics …)
+    go; hanzi become toneless pinyin. Weaker than company_key: two companies of one brand in
+    different trades share it. Returns "" when nothing but such words remain. Raises
+    TransformError for a blank name.
+    """
+    text = clean_company_name(raw).casefold().replace("&", " and ")
+    tokens = _strip_english(_drop_qualifiers(text))
+    places = _english_places()
+    latin = [t for t in tokens if t.isascii()]
+    if latin == tokens:
+        kept = [t for t in tokens if t not in _EN_GENERIC]
+        while len(kept) > 1 and kept[0] in places:
+            kept.pop(0)
+        return "".join(kept)
+    company, _branch = _split_branch("".join(tokens))
+    rest = _strip_place_prefix(_strip_legal(company))
+    stripped = True
+    while stripped:  # 生物科技: trade words stack up
+        stripped = False
+        for word in _GENERIC:
+            if rest.endswith(word) and len(rest) > len(word):
+                rest, stripped = rest[: -len(word)], True
+                break
+    return to_pinyin(rest).replace(" ", "")

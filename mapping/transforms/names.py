@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from functools import cache, lru_cache
+
+from nicknames import NickNamer
 
 from ._text import collapse_spaces, fold_width, words
 
-__all__ = ["contains_cjk", "fold_width", "join_person_name", "split_person_name"]
+__all__ = [
+    "contains_cjk",
+    "fold_width",
+    "given_name_forms",
+    "join_person_name",
+    "split_person_name",
+]
 
 _CJK = re.compile(
     "["
@@ -106,3 +115,24 @@ def split_person_name(full: str) -> tuple[str | None, str | None]:
     if contains_cjk(name):
         return _split_cjk(name)
     return _split_latin(name)
+
+
+@cache
+def _nicknamer() -> NickNamer:
+    # The curated English name/nickname table the package ships (read once, never changed).
+    return NickNamer()
+
+
+@lru_cache(maxsize=65536)
+def given_name_forms(given: str) -> frozenset[str]:
+    """Return a given name and the formal names it may stand for, lower-case.
+
+    English nicknames reach their formal names and a formal name reaches itself
+    (``Bill`` → {"bill", "william", …}, ``Bob`` → {"bob", "robert", …}, ``William`` →
+    {"william"}), so two given names may be the same person's when their forms meet.
+    Names outside the table (``Wei``) come back alone; blank gives an empty set.
+    """
+    name = collapse_spaces(fold_width(given)).casefold()
+    if not name:
+        return frozenset()
+    return frozenset({name, *_nicknamer().canonicals_of(name)})

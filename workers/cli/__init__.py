@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, connections, db
+from workers.cli import assign, config_cmd, connections, db, reviews
 from workers.cli.context import CliState
 from workers.cli.emulate import emulate
+from workers.cli.match import match
 from workers.cli.pull import pull
 from workers.cli.status import status
 
@@ -48,6 +49,8 @@ app.command()(status)
 app.add_typer(connections.app, name="connections")
 app.command()(pull)
 app.command()(emulate)
+app.command()(match)
+app.add_typer(reviews.app, name="reviews")
 
 
 def main() -> None:

@@ -148,7 +148,7 @@ def test_section_files_are_checked_with_their_own_lines(tmp_path: Path) -> None:
     )
     write(
         tmp_path,
-        "thresholds:\n  customer:\n    auto_merge: 0.5\n    review: 0.7\n",
+        "customer:\n  thresholds:\n    auto_merge: 0.5\n    review: 0.7\n",
         "matching.yaml",
     )
     main = write(
@@ -158,7 +158,7 @@ def test_section_files_are_checked_with_their_own_lines(tmp_path: Path) -> None:
     by_file = {i.file.name: i for i in issues}
     assert by_file["assignment.yaml"].line == 1
     assert "fallback" in by_file["assignment.yaml"].message
-    assert by_file["matching.yaml"].line == 2  # the `customer:` block holding both thresholds
+    assert by_file["matching.yaml"].line == 2  # the `thresholds:` block holding both
     assert "must be below auto_merge" in by_file["matching.yaml"].message
     assert by_file["nope.yaml"].message == "file not found"
 

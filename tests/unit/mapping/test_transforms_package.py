@@ -11,7 +11,7 @@ import mapping.transforms as transforms
 from mapping.transforms import TransformError
 
 _MODULES = ["companies", "countries", "datetimes", "domains", "emails", "money", "names",
-            "phones", "scalars"]  # fmt: skip
+            "phones", "pinyin", "scalars"]  # fmt: skip
 
 
 def test_package_exports_every_public_function() -> None:
@@ -22,7 +22,8 @@ def test_package_exports_every_public_function() -> None:
         "company_key", "to_country_code", "to_region_code", "country_name", "to_decimal",
         "to_currency", "format_amount", "to_utc_datetime", "to_epoch_ms", "to_iso_offset",
         "to_date", "date_to_epoch_ms", "to_bool", "to_int", "to_str", "canonical_amount",
-        "region_name",
+        "region_name", "company_brand_key", "given_name_forms", "to_pinyin", "fold_pinyin",
+        "person_name_forms",
     }  # fmt: skip
     assert set(transforms.__all__) == expected
     for name in expected:

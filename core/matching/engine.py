@@ -1,0 +1,111 @@
+"""The matcher of one entity kind: prepare a record once, compare two, score, explain.
+
+Built from the kind's `EntityMatching` config; the store-backed matching (`match_record`) and
+the batch matching (`crmhub match`, benchmarks) both use it, so one record is judged the same
+way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.config.matching import EntityMatching
+from core.matching.blocking import BlockingRule, build_blocking_rule
+from core.matching.comparisons import Comparison, build_comparison
+from core.matching.model import Gamma, Weights
+
+__all__ = ["Evidence", "Matcher", "Prepared"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record read once: each comparison's prepared value and the record's blocking keys."""
+
+    values: tuple[Any, ...]
+    keys: tuple[tuple[str, str], ...]
+
+
+# {"comparison", "level", "weight" (bits), "detail"}: what a person reads in a review.
+Evidence = dict[str, Any]
+
+
+class Matcher:
+    """Comparisons, blocking rules and weights of one kind; immutable once built."""
+
+    def __init__(self, kind: str, spec: EntityMatching, weights: Weights | None = None) -> None:
+        self.kind = kind
+        self.spec = spec
+        self.comparisons: tuple[Comparison, ...] = tuple(
+            build_comparison(c) for c in spec.comparisons
+        )
+        self.blocking: tuple[BlockingRule, ...] = tuple(
+            build_blocking_rule(b) for b in spec.blocking
+        )
+        self.weights = weights or self.configured_weights()
+
+    @property
+    def level_counts(self) -> tuple[int, ...]:
+        return tuple(len(c.levels) for c in self.comparisons)
+
+    def configured_weights(self) -> Weights:
+        """Each level's m/u from the config, else the comparison's default."""
+        ms, us = [], []
+        for comparison, spec in zip(self.comparisons, self.spec.comparisons, strict=True):
+            row_m, row_u = [], []
+            for name, (m, u) in zip(comparison.levels, comparison.defaults, strict=True):
+                configured = spec.levels.get(name)
+                row_m.append(configured.m if configured else m)
+                row_u.append(configured.u if configured else u)
+            ms.append(tuple(row_m))
+            us.append(tuple(row_u))
+        return Weights(prior=self.spec.prior, m=tuple(ms), u=tuple(us))
+
+    def weights_as_config(self) -> dict[str, dict[str, dict[str, float]]]:
+        """The weights in use as `levels:` entries for config/matching.yaml (e.g. after EM)."""
+        return self.weights.as_levels(
+            [c.label for c in self.comparisons], [c.levels for c in self.comparisons]
+        )
+
+    def with_weights(self, weights: Weights) -> Matcher:
+        return Matcher(self.kind, self.spec, weights)
+
+    def prepare(self, record: Mapping[str, Any]) -> Prepared:
+        values = tuple(c.prepare(record) for c in self.comparisons)
+        return Prepared(values, self.keys(record))
+
+    def keys(self, record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """The record's blocking keys alone (what indexing an entity needs)."""
+        return tuple(
+            (rule.key_type, key) for rule in self.blocking for key in sorted(rule.keys(record))
+        )
+
+    def gamma(self, a: Prepared, b: Prepared) -> Gamma:
+        return tuple(
+            c.level(x, y) for c, x, y in zip(self.comparisons, a.values, b.values, strict=True)
+        )
+
+    def score(self, gamma: Gamma) -> float:
+        return self.weights.score(gamma)
+
+    def evidence(self, gamma: Gamma, a: Prepared, b: Prepared) -> list[Evidence]:
+        """Why: each observed comparison with its level, weight in bits and the values seen."""
+        found: list[Evidence] = []
+        for index, (comparison, level) in enumerate(zip(self.comparisons, gamma, strict=True)):
+            if level is None:
+                continue
+            found.append(
+                {
+                    "comparison": comparison.label,
+                    "level": comparison.levels[level],
+                    "weight": round(self.weights.bits[index][level], 2),
+                    "detail": comparison.detail(a.values[index], b.values[index]),
+                }
+            )
+        return found
+
+    def reason(self, evidence: Sequence[Evidence]) -> str:
+        """One line for a person: the strongest reasons first (`phones same +12.3; ...`)."""
+        ranked = sorted(evidence, key=lambda e: -abs(float(e["weight"])))
+        return "; ".join(f"{e['comparison']} {e['level']} {e['weight']:+.1f}" for e in ranked)

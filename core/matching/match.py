@@ -1,0 +1,313 @@
+"""Matching one record against the store: the sync engine's entry point.
+
+`match_record` links a new record to the one entity it belongs to, or creates that entity, and
+keeps the decision with its evidence (`match_decisions`); grey-zone decisions open a review
+item. Every record gets an entity of its own first (its id is stable forever); joining a
+candidate is a merge of that entity into the candidate, so every join can be undone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.audit import ActorKind, record_audit
+from core.config.matching import MatchingConfig
+from core.matching.engine import Matcher
+from core.matching.outcome import CandidateScore, Decision, MatchOutcome
+from core.matching.scoring import resolve_customer, score_candidates
+from core.matching.store_index import active_ids, as_json, find_candidates
+from core.merging.keep_apart import kept_apart_from
+from core.merging.keys import Key, keys_of, replace_keys
+from core.merging.merge import merge_entities
+from core.reviews import ReviewKind, open_review
+from core.store import BlockingKey, Entity, Link, MatchDecision, ReviewItem
+from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+
+__all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
+
+
+def _matcher(kind: str, config: MatchingConfig) -> Matcher:
+    return Matcher(kind, config.for_kind(kind))
+
+
+def entity_keys(
+    kind: str, golden: Mapping[str, Any], config: MatchingConfig, variants: Iterable[Any] = ()
+) -> set[Key]:
+    """The blocking keys of a golden record and of the variants it is also known by."""
+    matcher = _matcher(kind, config)
+    keys: set[Key] = set()
+    for record in (golden, *variants):
+        keys.update(matcher.keys(as_json(record)))
+    return keys
+
+
+def index_entity(
+    session: Session,
+    entity_id: uuid.UUID,
+    kind: str,
+    golden: Any,
+    *,
+    config: MatchingConfig,
+    variants: Iterable[Any] = (),
+) -> None:
+    """Make the entity's blocking keys those of `golden` (and `variants`, e.g. its kept
+    source records): call it whenever a golden record changes."""
+    replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
+
+
+def _insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
+    rows = [
+        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
+        for t, v in sorted(set(keys))
+    ]
+    if rows:
+        session.execute(sa.insert(BlockingKey), rows)
+
+
+def _decision_row(
+    session: Session,
+    kind: str,
+    connection: str,
+    remote_id: str,
+    decision: Decision,
+    entity_id: uuid.UUID,
+    best: CandidateScore | None,
+    candidates: Sequence[CandidateScore],
+    skipped: Sequence[str],
+    actor: str,
+) -> None:
+    evidence = {
+        "best": best.evidence if best else [],
+        "candidates": [c.as_json() for c in candidates[:10]],
+        "skipped_keys": list(skipped),
+    }
+    session.add(
+        MatchDecision(
+            kind=kind,
+            connection=connection,
+            remote_id=remote_id,
+            entity_id=entity_id,
+            candidate_id=best.entity_id if best else None,
+            score=best.score if best else None,
+            decision=decision.value,
+            evidence=evidence,
+            actor=actor,
+        )
+    )
+
+
+def _summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
+    name = data.get("name") or data.get("full_name") or data.get("last_name") or "?"
+    return f"{kind} {name!s}: maybe the same as {best.entity_id} (score {best.score:.2f})"
+
+
+def match_record(
+    session: Session,
+    kind: str,
+    record: Any,
+    *,
+    connection: str,
+    remote_id: str,
+    config: MatchingConfig,
+    actor: str = "sync",
+    actor_kind: ActorKind = ActorKind.SYNC,
+) -> MatchOutcome:
+    """Link the record (connection, remote_id) to its entity; see the module docstring.
+
+    `record` is a canonical Customer/Contact or its JSON form. A contact's `customer` reference
+    is resolved through the links of `connection` to the customer entity (strong evidence).
+    Already linked: `Decision.LINKED`, nothing written. Else: ≥ auto_merge joins the best
+    candidate; ≥ review keeps the new entity and opens a review item with the candidates and
+    their evidence; else a new entity. Raises CanonicalValidationError for a bad record.
+    """
+    linked = session.scalar(
+        sa.select(Link.entity_id).where(
+            Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+        )
+    )
+    if linked is not None:
+        return MatchOutcome(Decision.LINKED, active_ids(session, [linked]).get(linked, linked))
+    # Our reads never need the caller's pending objects, and one flush at the end (instead of
+    # one before every query) keeps a match to a few round trips.
+    with session.no_autoflush:
+        outcome = _match_new(
+            session, kind, record, connection, remote_id, config, actor, actor_kind
+        )
+    session.flush()
+    return outcome
+
+
+def _match_new(
+    session: Session,
+    kind: str,
+    record: Any,
+    connection: str,
+    remote_id: str,
+    config: MatchingConfig,
+    actor: str,
+    actor_kind: ActorKind,
+) -> MatchOutcome:
+    spec = config.for_kind(kind)
+    data = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record)).model_dump(mode="json")
+    matcher = Matcher(kind, spec)
+    probe = resolve_customer(session, data, connection) if kind == "contact" else data
+    prepared = matcher.prepare(probe)
+    found = find_candidates(
+        session,
+        kind,
+        prepared.keys,
+        max_block_size=spec.max_block_size,
+        max_candidates=spec.max_candidates,
+    )
+    scored = score_candidates(session, matcher, prepared, found.entity_ids)
+    best = scored[0] if scored else None
+    # a contact's golden record refers to its customer entity (the remote id stays beside it)
+    entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
+    session.add(entity)
+    session.add(Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id))
+    session.flush()
+    _insert_keys(session, entity.id, kind, prepared.keys)
+    record_audit(
+        session,
+        actor_kind=actor_kind,
+        actor=actor,
+        action="entity.created",
+        entity_id=entity.id,
+        entity_kind=kind,
+        after={"connection": connection, "remote_id": remote_id},
+        source=connection,
+    )
+    thresholds = spec.thresholds
+    review_id = None
+    if best is not None and best.score >= thresholds.auto_merge:
+        decision, entity_id = Decision.AUTO_MERGE, best.entity_id
+        merge_entities(
+            session,
+            survivor_id=best.entity_id,
+            merged_id=entity.id,
+            survivorship=config.survivorship,
+            decision=decision.value,
+            actor_kind=actor_kind,
+            actor=actor,
+            score=best.score,
+            evidence=best.evidence,
+            reason=f"{connection} {remote_id}: {matcher.reason(best.evidence)}",
+        )
+    elif best is not None and best.score >= thresholds.review:
+        decision, entity_id = Decision.REVIEW, entity.id
+        item = open_review(
+            session,
+            ReviewKind.MATCH,
+            _summary(kind, data, best),
+            {
+                "connection": connection,
+                "remote_id": remote_id,
+                "entity_id": str(entity.id),
+                "record": data,
+                "candidates": [c.as_json() for c in scored[:5]],
+            },
+            entity_id=entity.id,
+            entity_kind=kind,
+        )
+        review_id = item.id
+    else:
+        decision, entity_id = Decision.NEW, entity.id
+    _decision_row(
+        session, kind, connection, remote_id, decision, entity_id, best, scored, found.skipped,
+        actor,
+    )  # fmt: skip
+    return MatchOutcome(
+        decision,
+        entity_id,
+        best.score if best else None,
+        best.evidence if best else [],
+        tuple(scored),
+        review_id,
+        found.skipped,
+    )
+
+
+def _open_review_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
+    items = session.scalars(
+        sa.select(ReviewItem).where(
+            ReviewItem.kind == ReviewKind.MATCH.value,
+            ReviewItem.status == "open",
+            ReviewItem.entity_id.in_([a, b]),
+        )
+    ).all()
+    for item in items:
+        ids = {item.payload.get("entity_id")} | {
+            c.get("entity_id") for c in item.payload.get("candidates", [])
+        }
+        if {str(a), str(b)} <= ids:
+            return True
+    return False
+
+
+def rematch_entity(
+    session: Session,
+    entity_id: uuid.UUID,
+    *,
+    config: MatchingConfig,
+    actor: str = "sync",
+    actor_kind: ActorKind = ActorKind.SYNC,
+) -> MatchOutcome:
+    """Look for duplicates of an existing entity (after its golden record changed): merge it
+    into a candidate at auto_merge, open a review in the grey zone; pairs kept apart and
+    pairs already under review are not proposed again."""
+    entity = session.get(Entity, entity_id)
+    if entity is None or entity.status != "active":
+        raise ValueError(f"entity {entity_id} is not an active entity")
+    spec = config.for_kind(entity.kind)
+    matcher = Matcher(entity.kind, spec)
+    data = resolve_customer(session, entity.data, None) if entity.kind == "contact" else entity.data
+    prepared = matcher.prepare(data)
+    found = find_candidates(
+        session,
+        entity.kind,
+        set(prepared.keys) | set(keys_of(session, entity.id)),
+        max_block_size=spec.max_block_size,
+        max_candidates=spec.max_candidates,
+        exclude=[entity.id],
+    )
+    apart = kept_apart_from(session, entity.id, found.entity_ids)
+    ids = [i for i in found.entity_ids if i not in apart]
+    scored = score_candidates(session, matcher, prepared, ids)
+    best = scored[0] if scored else None
+    if best is None or best.score < spec.thresholds.review:
+        return MatchOutcome(Decision.NONE, entity.id, best.score if best else None)
+    if best.score >= spec.thresholds.auto_merge:
+        merge_entities(
+            session,
+            survivor_id=best.entity_id,
+            merged_id=entity.id,
+            survivorship=config.survivorship,
+            actor_kind=actor_kind,
+            actor=actor,
+            score=best.score,
+            evidence=best.evidence,
+            reason=matcher.reason(best.evidence),
+        )
+        return MatchOutcome(Decision.AUTO_MERGE, best.entity_id, best.score, best.evidence)
+    if _open_review_between(session, entity.id, best.entity_id):
+        return MatchOutcome(Decision.NONE, entity.id, best.score, best.evidence)
+    item = open_review(
+        session,
+        ReviewKind.MATCH,
+        _summary(entity.kind, entity.data, best),
+        {
+            "entity_id": str(entity.id),
+            "record": entity.data,
+            "candidates": [c.as_json() for c in scored[:5]],
+        },
+        entity_id=entity.id,
+        entity_kind=entity.kind,
+    )
+    return MatchOutcome(
+        Decision.REVIEW, entity.id, best.score, best.evidence, tuple(scored), item.id
+    )

@@ -1,0 +1,41 @@
+"""What a match decided, and why: the result the sync engine and the console read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["CandidateScore", "Decision", "MatchOutcome"]
+
+
+class Decision(StrEnum):
+    LINKED = "linked"  # the record was already linked: nothing decided
+    AUTO_MERGE = "auto_merge"  # at or above auto_merge: joined the candidate
+    REVIEW = "review"  # grey zone: a new entity for now, and a review item for an operator
+    NEW = "new"  # below review: a new entity
+    NONE = "none"  # rematch of an entity: no candidate worth a decision
+
+
+@dataclass(frozen=True)
+class CandidateScore:
+    entity_id: uuid.UUID
+    score: float
+    evidence: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"entity_id": str(self.entity_id), "score": self.score, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """`entity_id` is the entity the record belongs to now (the candidate on auto_merge)."""
+
+    decision: Decision
+    entity_id: uuid.UUID
+    score: float | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    candidates: tuple[CandidateScore, ...] = ()
+    review_id: int | None = None
+    skipped_keys: tuple[str, ...] = ()

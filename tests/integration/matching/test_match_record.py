@@ -1,0 +1,149 @@
+"""match_record against the store: link, auto-merge, grey-zone review, new; with evidence."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.audit import audit_trail
+from core.config.matching import MatchingConfig
+from core.matching import Decision, match_record
+from core.reviews import ReviewKind, list_reviews
+from core.store import BlockingKey, Entity, Link, MatchDecision, Store
+
+CONFIG = MatchingConfig()
+
+HUATENG = {
+    "name": "深圳市华腾科技有限公司",
+    "phones": ["+8675523456789"],
+    "website": "www.huateng.com",
+    "industry": "technology",
+    "address": {"city": "深圳", "country": "CN"},
+}
+
+
+def match(
+    store: Store, record: dict[str, Any], connection: str, remote_id: str, kind: str = "customer"
+):  # type: ignore[no-untyped-def]
+    with store.transaction() as session:
+        return match_record(
+            session, kind, record, connection=connection, remote_id=remote_id, config=CONFIG
+        )
+
+
+def test_first_record_makes_an_entity_and_the_same_record_is_then_linked(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    assert first.decision == Decision.NEW
+    again = match(store, {**HUATENG, "name": "changed"}, "fxiaoke", "A1")
+    assert again.decision == Decision.LINKED
+    assert again.entity_id == first.entity_id
+    with store.transaction() as session:
+        entity = session.get(Entity, first.entity_id)
+        assert entity is not None
+        assert entity.data["name"] == "深圳市华腾科技有限公司"
+        rows = session.execute(
+            sa.select(BlockingKey.key_type, BlockingKey.key_value).where(
+                BlockingKey.entity_id == first.entity_id
+            )
+        ).all()
+        keys = {(row[0], row[1]) for row in rows}
+        assert ("phone", "+8675523456789") in keys
+        assert ("company_name", "华腾科技") in keys
+        decisions = session.scalars(sa.select(MatchDecision)).all()
+        assert [d.decision for d in decisions] == ["new"]
+
+
+def test_another_crms_spelling_joins_the_entity_with_its_evidence(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    variant = {
+        "name": "华腾科技(深圳)有限公司",
+        "phones": ["+8675523456789"],
+        "industry": "technology",
+    }
+    second = match(store, variant, "zoho", "3000000000000000001")
+    assert second.decision == Decision.AUTO_MERGE
+    assert second.entity_id == first.entity_id
+    assert second.score is not None
+    assert second.score >= CONFIG.customer.thresholds.auto_merge
+    assert {e["comparison"]: e["level"] for e in second.evidence} == {
+        "company_name": "same_key", "phones": "same", "industry": "same",
+    }  # fmt: skip
+    with store.transaction() as session:
+        links = session.scalars(sa.select(Link).order_by(Link.id)).all()
+        assert {(link.connection, link.entity_id) for link in links} == {
+            ("fxiaoke", first.entity_id), ("zoho", first.entity_id),
+        }  # fmt: skip
+        decision = session.scalars(
+            sa.select(MatchDecision).where(MatchDecision.connection == "zoho")
+        ).one()
+        assert decision.decision == "auto_merge"
+        assert decision.entity_id == first.entity_id
+        assert decision.evidence["best"] == second.evidence
+        actions = {e.action for e in audit_trail(session, entity_id=first.entity_id)}
+        assert "entity.absorbed" in actions
+
+
+def test_grey_zone_opens_a_review_with_candidates_and_evidence(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    # the same brand on the same domain, nothing else: a subsidiary or the company itself?
+    english = {"name": "Huateng Technology Co., Ltd.", "website": "huateng.com"}
+    outcome = match(store, english, "zoho", "Z1")
+    assert outcome.decision == Decision.REVIEW
+    assert outcome.entity_id != first.entity_id
+    assert outcome.review_id is not None
+    with store.transaction() as session:
+        (item,) = list_reviews(session, kind=ReviewKind.MATCH)
+        assert item.id == outcome.review_id
+        assert item.entity_id == outcome.entity_id
+        assert item.payload["connection"] == "zoho"
+        candidate = item.payload["candidates"][0]
+        assert candidate["entity_id"] == str(first.entity_id)
+        levels = {e["comparison"]: e["level"] for e in candidate["evidence"]}
+        assert levels["company_name"] == "same_brand"
+        assert levels["domains"] == "same"
+        assert CONFIG.customer.thresholds.review <= candidate["score"] < 0.95
+
+
+def test_a_different_company_is_a_new_entity(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    other = match(
+        store, {"name": "北京银行股份有限公司", "phones": ["+861012345678"]}, "zoho", "Z9"
+    )
+    assert other.decision == Decision.NEW
+    assert other.entity_id != first.entity_id
+
+
+def test_contacts_use_their_customer_as_evidence(store: Store) -> None:
+    acme = match(store, HUATENG, "fxiaoke", "A1").entity_id
+    bank = match(store, {"name": "北京银行股份有限公司"}, "fxiaoke", "A2").entity_id
+    zoho_acme = match(store, {**HUATENG, "name": "华腾科技有限公司"}, "zoho", "Z1").entity_id
+    assert zoho_acme == acme
+    zhang = {"first_name": "伟", "last_name": "张", "customer": {"remote_id": "A1"}}
+    first = match(store, zhang, "fxiaoke", "C1", kind="contact")
+    # 张伟 at the bank is a namesake, not the same person
+    namesake = match(
+        store, {**zhang, "customer": {"remote_id": "A2"}}, "fxiaoke", "C2", kind="contact"
+    )
+    assert namesake.decision != Decision.AUTO_MERGE
+    assert {e["comparison"]: e["level"] for e in namesake.evidence}["customer"] == "different"
+    # Zhang Wei in Zoho works for the customer Zoho links to the same entity: the same person
+    pinyin = {"first_name": "Wei", "last_name": "Zhang", "customer": {"remote_id": "Z1"}}
+    same = match(store, pinyin, "zoho", "ZC1", kind="contact")
+    assert same.decision == Decision.AUTO_MERGE
+    assert same.entity_id == first.entity_id
+    assert bank != acme
+
+
+def test_entity_ids_are_uuids_that_do_not_change(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    for index in range(3):
+        match(store, {**HUATENG, "website": None}, "zoho", f"Z{index}")
+    with store.transaction() as session:
+        assert session.get(Entity, first.entity_id) is not None
+        active = session.scalars(
+            sa.select(Entity.id).where(Entity.status == "active", Entity.kind == "customer")
+        ).all()
+        assert active == [first.entity_id]
+        assert isinstance(first.entity_id, uuid.UUID)

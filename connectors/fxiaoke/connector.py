@@ -34,18 +34,14 @@ from connectors.fxiaoke.settings import FxiaokeSettings
 from connectors.fxiaoke.spec import FXIAOKE
 from connectors.http import (
     DEFAULT_TABLE,
-    Budget,
     Call,
-    CallCounters,
     ConnectorError,
-    HttpClient,
     IdKeysetPaginator,
     PageNumberPaginator,
     Priority,
-    Scrubber,
-    TokenAuth,
     WatermarkPaginator,
     query_filter,
+    wire,
 )
 from connectors.incremental import Window, signpost_at
 from connectors.protocol import (
@@ -86,8 +82,6 @@ class FxiaokeConnector:
         self.name = name
         self.settings = settings
         self._now = now
-        scrubber = Scrubber([settings.app_id, settings.app_secret, settings.permanent_code])
-        self.counters = CallCounters()
         self.token = CorpAccessToken(
             connection=name,
             base_url=settings.base_url,
@@ -96,29 +90,23 @@ class FxiaokeConnector:
             permanent_code=settings.permanent_code,
             current_open_user_id=settings.current_open_user_id,
         )
-        self.auth = TokenAuth(
-            self.token,
-            scrubber=scrubber,
-            counters=self.counters,
-            counter_key=f"POST {FXIAOKE.paths.token}",
-            clock=clock,
-        )
-        table = replace(
-            DEFAULT_TABLE.with_codes(FXIAOKE.error_codes), unknown_code=FXIAOKE.unknown_code
-        )
-        self.client = HttpClient(
+        wiring = wire(
             name,
             settings.base_url,
+            scheme=self.token,
+            secrets=[settings.app_id, settings.app_secret, settings.permanent_code],
+            refresh_endpoint=f"POST {FXIAOKE.paths.token}",
             settings=settings.client,
-            table=table,
-            scrubber=scrubber,
-            auth=self.auth,
+            table=replace(
+                DEFAULT_TABLE.with_codes(FXIAOKE.error_codes), unknown_code=FXIAOKE.unknown_code
+            ),
             vendor=error_code,
-            counters=self.counters,
-            budget=Budget(settings.client.budget, clock=clock, now=now, sleep=sleep),
             transport=transport,
             sleep=sleep,
+            clock=clock,
+            now=now,
         )
+        self.counters, self.auth, self.client = wiring.counters, wiring.auth, wiring.client
         self.writer = Writer(self.client, settings)
 
     @classmethod

@@ -35,6 +35,7 @@ from connectors.http.paginators import (
 )
 from connectors.http.redact import MASK, Scrubber
 from connectors.http.retry import RetryPolicy
+from connectors.http.wiring import Wiring, wire
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -70,6 +71,8 @@ __all__ = [
     "TransientError",
     "VendorHook",
     "WatermarkPaginator",
+    "Wiring",
     "query_filter",
     "records_at",
+    "wire",
 ]

@@ -26,16 +26,12 @@ import httpx
 
 from connectors.http import (
     DEFAULT_TABLE,
-    Budget,
     Call,
-    CallCounters,
     ConnectorError,
-    HttpClient,
     PageThenTokenPaginator,
     Priority,
     RemoteError,
-    Scrubber,
-    TokenAuth,
+    wire,
 )
 from connectors.incremental import Window, signpost_at
 from connectors.protocol import (
@@ -80,8 +76,6 @@ class ZohoConnector:
         self.settings = settings
         self._now = now
         hosts = settings.hosts()
-        scrubber = Scrubber([settings.client_id, settings.client_secret, settings.refresh_token])
-        self.counters = CallCounters()
         self.oauth = ZohoOAuth(
             connection=name,
             accounts_url=hosts.accounts_url,
@@ -89,27 +83,22 @@ class ZohoConnector:
             client_secret=settings.client_secret,
             refresh_token=settings.refresh_token,
         )
-        self.auth = TokenAuth(
-            self.oauth,
-            scrubber=scrubber,
-            counters=self.counters,
-            counter_key="POST /oauth/v2/token",
-            clock=clock,
-        )
-        self.client = HttpClient(
+        wiring = wire(
             name,
             hosts.api_domain,
+            scheme=self.oauth,
+            secrets=[settings.client_id, settings.client_secret, settings.refresh_token],
+            refresh_endpoint="POST /oauth/v2/token",
             settings=settings.client,
             table=DEFAULT_TABLE.with_codes(ZOHO.error_codes),
-            scrubber=scrubber,
-            auth=self.auth,
             vendor=error_code,
-            counters=self.counters,
-            budget=Budget(settings.client.budget, clock=clock, now=now, sleep=sleep),
             transport=transport,
             sleep=sleep,
+            clock=clock,
+            now=now,
             credits_header="X-API-CREDITS-REMAINING",
         )
+        self.counters, self.auth, self.client = wiring.counters, wiring.auth, wiring.client
 
     @classmethod
     def from_connection(cls, name: str, config: ConnectionLike, **kwargs: Any) -> ZohoConnector:

@@ -4,14 +4,13 @@ connectors pointed at them (their clock is the emulator's: its time can be moved
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
 from connectors.emulator.serve import running
+from connectors.emulator.served import Served
 from connectors.emulator.world import World, WorldSpec, generate_world
 from connectors.fxiaoke import FxiaokeConnector, FxiaokeSettings
 from connectors.fxiaoke.emulator import FxiaokeEmulator
@@ -28,33 +27,6 @@ def world() -> World:
     return generate_world(WorldSpec(customers=4800, contacts=300, opportunities=200, seed=21))
 
 
-class Served:
-    """An emulator, its base URL and its admin API."""
-
-    def __init__(self, emulator: Any, url: str) -> None:
-        self.emulator = emulator
-        self.url = url
-        self.admin = httpx.Client(base_url=f"{url}/__admin", timeout=10)
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        response = self.admin.post(path, json=body)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def now(self) -> datetime:
-        return datetime.fromtimestamp(self.admin.get("/clock").json()["now_ms"] / 1000, UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.post("/clock", {"advance_s": seconds})
-
-    def faults(self, **plan: Any) -> None:
-        self.post("/faults", plan)
-
-    def ids(self, module: str, where: Callable[[Any], bool] = lambda row: True) -> set[str]:
-        with self.emulator.lock:
-            return {r.id for r in self.emulator.modules[module].rows.values() if where(r)}
-
-
 @pytest.fixture
 def zoho(world: World) -> Iterator[Served]:
     emulator = ZohoEmulator.from_world(world)
@@ -62,7 +34,7 @@ def zoho(world: World) -> Iterator[Served]:
         served = Served(emulator, url)
         served.advance(2)  # the seeded rows lie in finished seconds
         yield served
-        served.admin.close()
+        served.close()
 
 
 @pytest.fixture
@@ -72,7 +44,7 @@ def fxiaoke(world: World) -> Iterator[Served]:
         served = Served(emulator, url)
         served.advance(2)
         yield served
-        served.admin.close()
+        served.close()
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import Served
-
+from connectors.emulator.served import Served
 from connectors.fxiaoke import FxiaokeConnector
 from connectors.protocol import PushItem, PushOutcome, WriteMode, WriteOp
 from mapping.model import EntityKind

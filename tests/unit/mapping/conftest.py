@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from map_files import MAPS
 
 from mapping.maps import ConnectorMap, Mapper, MappingContext, load_map
-
-MAPS = Path(__file__).parents[3] / "config" / "mappings"
 
 
 @pytest.fixture(scope="session")

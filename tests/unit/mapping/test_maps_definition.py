@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import MAPS
+from map_files import MAPS
 
 from mapping.maps import MapDefinitionError, load_map, parse_map
 from mapping.model import EntityKind

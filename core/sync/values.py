@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from core.merging import is_blank
 
 __all__ = [
     "GROUPS",
+    "comparable",
     "fingerprint",
     "flatten",
     "get_path",
@@ -81,11 +83,27 @@ def set_path(record: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]
     return unflatten(fields)
 
 
+def comparable(value: Any) -> Any:
+    """A value reduced to what equality means for the sync: a reference is the record it points
+    to (its name is decoration), an amount is its number (12.5 = 12.50)."""
+    if isinstance(value, Mapping):
+        if value.get("entity_id"):
+            return ("ref", str(value["entity_id"]))
+        if value.get("remote_id") and "amount" not in value:
+            return ("remote", str(value["remote_id"]))
+        if "amount" in value and "currency" in value:
+            try:
+                return ("money", Decimal(str(value["amount"])), value["currency"])
+            except ArithmeticError:
+                return ("money", str(value["amount"]), value["currency"])
+    return value
+
+
 def same(a: Any, b: Any) -> bool:
-    """Equal as the sync sees values: blanks are all the same nothing."""
+    """Equal as the sync sees values: blanks are all the same nothing (see `comparable`)."""
     if is_blank(a) or is_blank(b):
         return is_blank(a) and is_blank(b)
-    return bool(a == b)
+    return bool(comparable(a) == comparable(b))
 
 
 def fingerprint(values: Any) -> str:

@@ -95,6 +95,20 @@ class _Loaded:
             .order_by(OutboxItem.id)
         ):
             self.in_flight[(item.entity_id, item.connection, item.remote_id)].append(item)
+        # creates done before: an entity created again where its record was removed (an
+        # operator restored it) is a new write, not the old one under the same key
+        self.created: dict[tuple[uuid.UUID, str], int] = {
+            (entity_id, connection): count
+            for entity_id, connection, count in session.execute(
+                sa.select(OutboxItem.entity_id, OutboxItem.connection, sa.func.count())
+                .where(
+                    OutboxItem.entity_id.in_(ids),
+                    OutboxItem.operation == WriteOp.CREATE.value,
+                    OutboxItem.status == "done",
+                )
+                .group_by(OutboxItem.entity_id, OutboxItem.connection)
+            )
+        }
         customers = {
             uuid.UUID(str(e.data["customer"]["entity_id"]))
             for e in self.entities.values()
@@ -247,7 +261,9 @@ class _Entity:
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
         changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
-        self._write(conn, space, WriteOp.CREATE, target, None, None, None, changes,
+        before = self.loaded.created.get((entity.id, conn.name), 0)
+        generation = fingerprint(["created before", before]) if before else None
+        self._write(conn, space, WriteOp.CREATE, target, None, None, generation, changes,
                     canonical_fields=fields)  # fmt: skip
 
     # -- helpers ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields, target_record
 from core.sync.links import LinkStatus
 from core.sync.plan import Blocked, Plan, PlannedWrite
+from core.sync.snapshots import base_version
 from core.sync.values import fingerprint, flatten, get_path, same, set_path, unflatten
 from mapping.maps import RecordMappingError
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
@@ -184,7 +185,7 @@ class _Entity:
         for link in self.links:
             base = self.loaded.bases.get(link.id)
             if base is not None:
-                self.plan.bases[link.id] = fingerprint(base.values)
+                self.plan.bases[link.id] = base_version(base)
         for conn in self.ctx.connections.values():
             space = conn.space(entity.kind)
             if space is None or conn.mapper is None:
@@ -237,7 +238,7 @@ class _Entity:
         changes = {p: [have.get(p), want.get(p)] for p in diff if p != "owner"}
         if owner:
             changes["owner"] = [current.get("owner"), target.get("owner")]
-        self._write(conn, space, WriteOp.UPDATE, target, diff, link, fingerprint(base.values),
+        self._write(conn, space, WriteOp.UPDATE, target, diff, link, base_version(base),
                     changes)  # fmt: skip
 
     def _create(self, conn: ConnectionSync, space: FieldSpace) -> None:

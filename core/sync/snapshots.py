@@ -19,7 +19,13 @@ from core.store import BaseSnapshot, Entity, Link
 from core.store.base import utcnow
 from core.sync.values import fingerprint, flatten, unflatten
 
-__all__ = ["mark_dirty", "mark_followers_dirty", "record_pulled", "record_written"]
+__all__ = [
+    "base_version",
+    "mark_dirty",
+    "mark_followers_dirty",
+    "record_pulled",
+    "record_written",
+]
 
 
 def record_pulled(
@@ -63,6 +69,14 @@ def record_written(
         base.remote_modified_at = modified_at
     base.synced_at = utcnow()
     return base
+
+
+def base_version(base: BaseSnapshot) -> str:
+    """Which state of the base a write is planned against. The values alone repeat (a field
+    set to 40, 10, then 40 again) and would make a new write look like an old one already
+    done; the time the base was last set does not."""
+    synced = base.synced_at.isoformat() if base.synced_at is not None else None
+    return fingerprint([base.values, synced])
 
 
 def mark_dirty(session: Session, entity_ids: Iterable[uuid.UUID]) -> None:

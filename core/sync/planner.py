@@ -262,6 +262,12 @@ class _Entity:
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
         changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
+        if "owner" in changes:  # people read the owner's name, not its ids
+            owner = target["owner"]
+            changes["owner"] = [
+                None,
+                owner.get("name") or owner.get("email") or owner.get("remote_id"),
+            ]
         before = self.loaded.created.get((entity.id, conn.name), 0)
         generation = fingerprint(["created before", before]) if before else None
         self._write(conn, space, WriteOp.CREATE, target, None, None, generation, changes,

@@ -1,36 +1,19 @@
 """Schemas of the section files (matching, assignment, policies).
 
-Matching lives in `core.config.matching` and assignment in `core.assignment.config`; policies
-are a first cut that the sync engine grows. Each is a plain pydantic model validated with
+Matching lives in `core.config.matching`, assignment in `core.assignment.config` and the
+sync's policies in `core.config.policies`. Each is a plain pydantic model validated with
 file:line errors by `core.config.load`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from core.assignment.config import AssignmentConfig
 from core.config.matching import MatchingConfig
-from core.config.schema import Strict
-from mapping.model import EntityKind
+from core.config.policies import PoliciesConfig
 
 __all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig"]
-
-
-FieldPolicyName = Literal["source_priority", "newest", "never_blank", "manual"]
-
-
-class FieldPolicy(Strict):
-    policy: FieldPolicyName
-    sources: list[str] = Field(default_factory=list)
-
-
-class PoliciesConfig(Strict):
-    default: FieldPolicy = Field(default_factory=lambda: FieldPolicy(policy="newest"))
-    fields: dict[str, FieldPolicy] = Field(default_factory=dict)
-    deletes: dict[EntityKind, Literal["propagate", "unlink", "ask"]] = Field(default_factory=dict)
 
 
 SECTIONS: dict[str, type[BaseModel]] = {

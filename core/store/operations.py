@@ -85,6 +85,10 @@ class OutboxItem(Base):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # a retried item waits until then
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the target record of an update or delete
+    remote_id: Mapped[str | None] = mapped_column(sa.String(100))
 
     __table_args__ = (
         sa.Index("ix_outbox_status_id", "status", "id"),

@@ -107,6 +107,7 @@ class HubConfig(Strict):
     matching: Path | None = None
     assignment: Path | None = None
     policies: Path | None = None
+    workers: Path | None = None
 
     @field_validator("connections")
     @classmethod

@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 from core.assignment.config import AssignmentConfig
 from core.config.matching import MatchingConfig
 from core.config.schema import Strict
+from core.config.workers import WorkersConfig
 from mapping.model import EntityKind
 
-__all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig"]
+__all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig", "WorkersConfig"]
 
 
 FieldPolicyName = Literal["source_priority", "newest", "never_blank", "manual"]
@@ -37,4 +38,5 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "matching": MatchingConfig,
     "assignment": AssignmentConfig,
     "policies": PoliciesConfig,
+    "workers": WorkersConfig,
 }

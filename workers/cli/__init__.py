@@ -13,6 +13,7 @@ from workers.cli.emulate import emulate
 from workers.cli.match import match
 from workers.cli.pull import pull
 from workers.cli.status import status
+from workers.cli.worker import worker
 
 __all__ = ["app", "main"]
 
@@ -51,6 +52,7 @@ app.command()(pull)
 app.command()(emulate)
 app.command()(match)
 app.add_typer(reviews.app, name="reviews")
+app.command()(worker)
 
 
 def main() -> None:

@@ -1,0 +1,29 @@
+"""The sync engine: three-way field merge, conflicts, echo suppression, deletes and a plan of
+minimal writes through the outbox. See the modules' docstrings; the public API is below."""
+
+from __future__ import annotations
+
+# core.config's registry of section schemas imports this package's schema: loading core.config
+# first lets that import find every module it needs fully initialised.
+import core.config  # noqa: F401
+from core.sync.results import (
+    MAX_ATTEMPTS,
+    ItemStatus,
+    ResultCounts,
+    apply_push_results,
+    discard_dead_letter,
+    push_items,
+    retry_dead_letter,
+    retry_delay,
+)
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "ItemStatus",
+    "ResultCounts",
+    "apply_push_results",
+    "discard_dead_letter",
+    "push_items",
+    "retry_dead_letter",
+    "retry_delay",
+]

@@ -1,0 +1,139 @@
+"""References across CRMs: a CRM's record ids to entity ids and back (one transaction's cache).
+
+Each CRM names a contact's customer by its own id (Zoho `Account_Name.id`, Fxiaoke
+`account_id`). The sync compares and stores references as the entity they point to, and the
+planner turns them back into the target CRM's id through the links. The owner is not a field
+here: it is assignment's (`entities.owner_id`), written as the target CRM's user id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.assignment import OwnerDirectory
+from core.matching.store_index import active_ids
+from core.store import Link
+from core.sync.fields import SYSTEM_FIELDS
+from core.sync.links import LinkStatus
+from core.sync.values import flatten
+
+__all__ = ["REF_KINDS", "Refs", "hub_fields", "target_record"]
+
+# reference fields -> the kind of record they point to
+REF_KINDS = {"customer": "customer", "contact": "contact"}
+
+
+class Refs:
+    """Resolves references through the links, caching what it read."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._entity: dict[tuple[str, str, str], uuid.UUID | None] = {}
+        self._remote: dict[tuple[uuid.UUID, str], str | None] = {}
+        self._active: dict[uuid.UUID, uuid.UUID] = {}
+
+    def forget(self) -> None:
+        """Links or merges changed: read them again."""
+        self._entity.clear()
+        self._remote.clear()
+        self._active.clear()
+
+    def active(self, entity_id: uuid.UUID) -> uuid.UUID:
+        if entity_id not in self._active:
+            self._active.update(active_ids(self.session, [entity_id]))
+            self._active.setdefault(entity_id, entity_id)
+        return self._active[entity_id]
+
+    def entity_of(self, connection: str, kind: str, remote_id: str) -> uuid.UUID | None:
+        """The active entity `connection`'s record `remote_id` belongs to, if linked."""
+        key = (connection, kind, remote_id)
+        if key not in self._entity:
+            found = self.session.scalar(
+                sa.select(Link.entity_id).where(
+                    Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+                )
+            )
+            self._entity[key] = self.active(found) if found is not None else None
+        return self._entity[key]
+
+    def remote_of(self, entity_id: uuid.UUID, connection: str) -> str | None:
+        """The record of `entity_id` in `connection` (its oldest live link), if any."""
+        entity_id = self.active(entity_id)
+        key = (entity_id, connection)
+        if key not in self._remote:
+            self._remote[key] = self.session.scalar(
+                sa.select(Link.remote_id)
+                .where(
+                    Link.entity_id == entity_id,
+                    Link.connection == connection,
+                    Link.status == LinkStatus.ACTIVE.value,
+                )
+                .order_by(Link.id)
+                .limit(1)
+            )
+        return self._remote[key]
+
+    def ref(self, value: Any, connection: str | None, kind: str) -> Any:
+        """A reference as the entity it points to (`{"entity_id", "name"}`); one that cannot be
+        resolved stays as the CRM wrote it."""
+        if not isinstance(value, Mapping):
+            return value
+        name = value.get("name")
+        target: uuid.UUID | None = None
+        if connection is not None and value.get("remote_id"):
+            # the CRM's own id, through its links, is the truth (an entity id noted beside it
+            # may be stale after an unmerge)
+            target = self.entity_of(connection, kind, str(value["remote_id"]))
+        elif value.get("entity_id"):
+            target = self.active(uuid.UUID(str(value["entity_id"])))
+        if target is None:
+            return dict(value)
+        resolved: dict[str, Any] = {"entity_id": str(target)}
+        if name:
+            resolved["name"] = name
+        return resolved
+
+
+def hub_fields(record: Mapping[str, Any], connection: str | None, refs: Refs) -> dict[str, Any]:
+    """A record's synced fields by path, references as entities (`connection`: whose ids the
+    record's references use; None for a golden record)."""
+    fields = {p: v for p, v in flatten(record).items() if p not in SYSTEM_FIELDS}
+    for path, kind in REF_KINDS.items():
+        if path in fields:
+            fields[path] = refs.ref(fields[path], connection, kind)
+    return fields
+
+
+def target_record(
+    golden: Mapping[str, Any],
+    owner_id: uuid.UUID | None,
+    connection: str,
+    refs: Refs,
+    directory: OwnerDirectory,
+) -> tuple[dict[str, Any], set[str]]:
+    """The golden record in `connection`'s terms (its record ids, its user as the owner), and
+    the references it cannot express there yet (their record is not in that CRM yet)."""
+    record = {k: v for k, v in golden.items() if k not in ("created_at", "modified_at")}
+    waiting: set[str] = set()
+    for path, kind in REF_KINDS.items():
+        value = record.pop(path, None)
+        if not isinstance(value, Mapping):
+            continue
+        hub = refs.ref(value, None, kind)
+        target = hub.get("entity_id") if isinstance(hub, Mapping) else None
+        remote = refs.remote_of(uuid.UUID(str(target)), connection) if target else None
+        if remote is None:
+            if target:
+                waiting.add(path)
+            continue
+        record[path] = {"remote_id": remote, **({"name": hub["name"]} if hub.get("name") else {})}
+    owner = directory.remote_ref(owner_id, connection)
+    record.pop("owner", None)
+    if owner is not None:
+        record["owner"] = owner.model_dump(mode="json", exclude_none=True)
+    return record, waiting

@@ -1,0 +1,207 @@
+"""The three-way field merge: a pulled version against its base and the golden record. Pure.
+
+For one field of one linked record (values compared as `values.same` sees them, the golden
+value cut to what that CRM holds):
+
+- unchanged since the base -> nothing (the golden value may have moved on elsewhere; the
+  planner writes it to this CRM);
+- changed here, the golden record still at the base -> take it (changed on this side only);
+- changed here to the golden value -> converged;
+- changed here and the golden record changed since by another side -> the field's policy
+  chooses between this side and the sides holding the golden value, or `manual` opens a
+  conflict and leaves the golden value as it is.
+
+A new link (a record just matched to an existing entity) has no base: an empty golden field
+takes the incoming value, an empty incoming value leaves the golden one, and two different
+values go through the same policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from core.merging import Candidate, is_blank
+from core.sync.config import FieldPolicy, PoliciesConfig
+from core.sync.policies import choose
+from core.sync.values import same, set_path
+from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+
+__all__ = ["Action", "FieldMerge", "RecordMerge", "apply_changes", "merge_field", "merge_record"]
+
+
+class Action(StrEnum):
+    UNCHANGED = "unchanged"  # this side did not change the field
+    TAKE = "take"  # changed on this side only (or the golden record had nothing there)
+    CONVERGED = "converged"  # changed to the value the golden record already has
+    KEEP = "keep"  # new link, nothing here: the golden value stays
+    POLICY = "policy"  # several sides changed it: the field's policy chose
+    CONFLICT = "conflict"  # several sides changed it, policy manual: an operator chooses
+
+
+@dataclass(frozen=True)
+class FieldMerge:
+    path: str
+    action: Action
+    value: Any  # the golden value after the merge
+    golden: Any  # ... and before
+    incoming: Any
+    base: Any = None
+    candidates: tuple[Candidate[Any], ...] = ()
+    policy: str | None = None
+    winner: str | None = None  # the source whose value the golden record holds now
+
+    @property
+    def changes_golden(self) -> bool:
+        return self.action in (Action.TAKE, Action.POLICY) and not same(self.value, self.golden)
+
+    def why(self) -> str:
+        if self.action is Action.TAKE:
+            return f"changed in {self.winner} only" if self.base is not None else "was empty"
+        if self.action is Action.POLICY:
+            return f"changed on several sides; {self.policy}: {self.winner} wins"
+        return self.action.value
+
+
+def _cut(value: Any, slots: int | None) -> Any:
+    return value[:slots] if slots is not None and isinstance(value, list) else value
+
+
+def _extend(incoming: Any, golden: Any, slots: int | None) -> Any:
+    """The incoming value, keeping the golden list's items past the slots this CRM holds."""
+    if slots is None or not isinstance(incoming, list) or not isinstance(golden, list):
+        return incoming
+    return [*incoming, *(item for item in golden[slots:] if item not in incoming)]
+
+
+def merge_field(
+    path: str,
+    *,
+    incoming: Candidate[Any],
+    base: Any,
+    has_base: bool,
+    golden: Any,
+    golden_sides: Sequence[Candidate[Any]],
+    policy: FieldPolicy,
+    slots: int | None = None,
+) -> FieldMerge:
+    """Merge one field (see the module docstring)."""
+    mine, held = incoming.value, _cut(golden, slots)
+
+    def outcome(action: Action, value: Any, **more: Any) -> FieldMerge:
+        return FieldMerge(path, action, value, golden, mine, base if has_base else None, **more)
+
+    if has_base:
+        if same(mine, base):
+            return outcome(Action.UNCHANGED, golden)
+        if same(held, base):
+            return outcome(Action.TAKE, _extend(mine, golden, slots), winner=incoming.source)
+    if same(mine, held):
+        return outcome(Action.CONVERGED, golden)
+    if not has_base:
+        if is_blank(held):
+            return outcome(Action.TAKE, _extend(mine, golden, slots), winner=incoming.source)
+        if is_blank(mine):
+            return outcome(Action.KEEP, golden)
+    candidates = (incoming, *golden_sides)
+    winner = choose(policy, candidates)
+    if winner is None:
+        return outcome(Action.CONFLICT, golden, candidates=candidates, policy=policy.policy)
+    ours = winner is incoming
+    value = _extend(mine, golden, slots) if ours else golden
+    return outcome(
+        Action.POLICY, value, candidates=candidates, policy=policy.policy, winner=winner.source
+    )
+
+
+@dataclass
+class RecordMerge:
+    """Every field's merge of one pulled record."""
+
+    fields: list[FieldMerge] = field(default_factory=list)
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return {f.path: f.value for f in self.fields if f.changes_golden}
+
+    @property
+    def conflicts(self) -> list[FieldMerge]:
+        return [f for f in self.fields if f.action is Action.CONFLICT]
+
+
+def merge_record(
+    kind: str,
+    *,
+    incoming: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    golden: Mapping[str, Any],
+    source: str,
+    modified_at: datetime | None,
+    paths: Iterable[str],
+    policies: PoliciesConfig,
+    golden_sides: Callable[[str], Sequence[Candidate[Any]]],
+    slots: Mapping[str, int] | None = None,
+    skip: Collection[str] = (),
+) -> RecordMerge:
+    """Merge every field in `paths` (flat field values; see `merge_field`). `golden_sides(p)`
+    are the sides holding the golden value of `p` (asked only when several sides changed);
+    fields in `skip` (open conflicts) are left to the caller."""
+    merged = RecordMerge()
+    for path in sorted(set(paths)):
+        if path in skip:
+            continue
+        merged.fields.append(
+            merge_field(
+                path,
+                incoming=Candidate(incoming.get(path), source, modified_at),
+                base=None if base is None else base.get(path),
+                has_base=base is not None,
+                golden=golden.get(path),
+                golden_sides=_Lazy(lambda p=path: golden_sides(p)),  # type: ignore[misc]
+                policy=policies.field_policy(kind, path),
+                slots=(slots or {}).get(path),
+            )
+        )
+    return merged
+
+
+class _Lazy(Sequence[Candidate[Any]]):
+    """The golden sides, read from the store only when a policy needs them."""
+
+    def __init__(self, load: Callable[[], Sequence[Candidate[Any]]]) -> None:
+        self._load = load
+        self._items: Sequence[Candidate[Any]] | None = None
+
+    def _all(self) -> Sequence[Candidate[Any]]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+# derived by the model from other fields (contact: full_name from first and last name)
+_DERIVED = {EntityKind.CONTACT: {"full_name": ("first_name", "last_name")}}
+
+
+def apply_changes(
+    kind: str, golden: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The golden record with `changes` (by path) set, validated by the canonical model (JSON
+    form). A derived field whose parts changed without it is derived again. Raises
+    CanonicalValidationError when the result is not a valid record."""
+    data = dict(golden)
+    for path, value in changes.items():
+        data = set_path(data, path, value)
+    for derived, parts in _DERIVED.get(EntityKind(kind), {}).items():
+        if derived not in changes and any(part in changes for part in parts):
+            data.pop(derived, None)
+    model = MODEL_BY_KIND[EntityKind(kind)]
+    return validate_record(model, data).model_dump(mode="json")

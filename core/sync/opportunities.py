@@ -1,0 +1,100 @@
+"""Opportunities are not scored like customers and contacts: the same deal held in two CRMs is
+the one at the same customer with the same name. A new record still gets its own entity first
+and joins the other by a merge, so the join can be undone like any other."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.audit import ActorKind, record_audit
+from core.config.matching import MatchingConfig
+from core.matching import Decision, MatchOutcome
+from core.merging import merge_entities
+from core.store import Entity, Link
+from core.sync.links import LinkStatus
+
+__all__ = ["link_opportunity"]
+
+KIND = "opportunity"
+
+
+def _key(name: Any) -> str:
+    return " ".join(str(name or "").casefold().split())
+
+
+def _twin(
+    session: Session, data: Mapping[str, Any], connection: str, exclude: uuid.UUID
+) -> uuid.UUID | None:
+    ref = data.get("customer")
+    customer = ref.get("entity_id") if isinstance(ref, Mapping) else None
+    if not customer or not _key(data.get("name")):
+        return None
+    on_customer = Entity.data[("customer", "entity_id")].as_string()
+    rows = session.execute(
+        sa.select(Entity.id, Entity.data).where(
+            Entity.kind == KIND,
+            Entity.status == "active",
+            Entity.id != exclude,
+            on_customer == str(customer),
+        )
+    ).all()
+    same_name = [row[0] for row in rows if _key(row[1].get("name")) == _key(data.get("name"))]
+    if not same_name:
+        return None
+    # two deals of one name in the same CRM are two deals: only a record from another CRM joins
+    held_here = set(
+        session.scalars(
+            sa.select(Link.entity_id).where(
+                Link.entity_id.in_(same_name),
+                Link.connection == connection,
+                Link.status == LinkStatus.ACTIVE.value,
+            )
+        )
+    )
+    free = [entity_id for entity_id in same_name if entity_id not in held_here]
+    return min(free, key=str) if len(free) == 1 else None
+
+
+def link_opportunity(
+    session: Session,
+    data: Mapping[str, Any],
+    *,
+    connection: str,
+    remote_id: str,
+    matching: MatchingConfig,
+    actor: str = "sync",
+) -> MatchOutcome:
+    """Give the record (`data`: golden form, its customer as an entity id) its entity and link;
+    join the one other-CRM opportunity of the same customer and name, if there is exactly one."""
+    entity = Entity(id=uuid.uuid4(), kind=KIND, data=dict(data))
+    session.add(entity)
+    session.add(Link(entity_id=entity.id, connection=connection, kind=KIND, remote_id=remote_id))
+    session.flush()
+    record_audit(
+        session,
+        actor_kind=ActorKind.SYNC,
+        actor=actor,
+        action="entity.created",
+        entity_id=entity.id,
+        entity_kind=KIND,
+        after={"connection": connection, "remote_id": remote_id},
+        source=connection,
+    )
+    twin = _twin(session, data, connection, entity.id)
+    if twin is None:
+        return MatchOutcome(Decision.NEW, entity.id)
+    merge_entities(
+        session,
+        survivor_id=twin,
+        merged_id=entity.id,
+        survivorship=matching.survivorship,
+        actor=actor,
+        score=1.0,
+        reason=f"{connection} {remote_id}: same customer and name",
+    )
+    return MatchOutcome(Decision.AUTO_MERGE, twin, 1.0)

@@ -1,0 +1,63 @@
+"""Owners in a sync: each CRM's users into the owner directory, then assignment for what the
+cycle touched (customers by the rules, contacts and opportunities after their customer), so the
+plan writes current owners."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from connectors.protocol import Connector
+from core.assignment import (
+    OwnerDirectory,
+    assign_customers,
+    inherit_owner,
+    prepare_assigner,
+    sync_crm_users,
+)
+from core.store import Entity, Store
+from core.sync.context import SyncContext
+from core.sync.planner import dirty_entities
+
+__all__ = ["settle_owners", "sync_users"]
+
+
+def sync_users(store: Store, ctx: SyncContext, connection: str, connector: Connector) -> int:
+    """Read the connection's users into the owner directory; returns how many were read."""
+    users = connector.list_owners()
+    settings = ctx.assignment.owners if ctx.assignment is not None else ()
+    with store.transaction() as session:
+        sync_crm_users(session, connection, users, settings=settings)
+    return len(users)
+
+
+def settle_owners(session: Session, ctx: SyncContext) -> Mapping[str, int]:
+    """Assign the customers that need planning and let their contacts and opportunities follow
+    (nothing without an assignment config: owners stay as each CRM has them)."""
+    if ctx.assignment is None:
+        return {}
+    ids = dirty_entities(session)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Entity.id, Entity.kind).where(Entity.id.in_(ids), Entity.status == "active")
+    ).all()
+    customers = [entity_id for entity_id, kind in rows if kind == "customer"]
+    decisions = []
+    if customers:
+        assigner = prepare_assigner(session, ctx.assignment)
+        decisions = assign_customers(session, assigner, customers)
+    # assignment writes with Core statements: read entities afresh from here on
+    session.expire_all()
+    directory = OwnerDirectory.load(session)
+    followed = 0
+    for entity_id, kind in rows:
+        if kind in ("contact", "opportunity"):
+            entity = session.get(Entity, entity_id)
+            if entity is not None and inherit_owner(session, entity, directory) is not None:
+                followed += 1
+    session.flush()
+    changed = sum(1 for d in decisions if d.owner_changed)
+    return {"assigned": len(decisions), "owners_changed": changed, "followed": followed}

@@ -1,0 +1,340 @@
+"""The planner: for each entity that needs it and each connection, the minimal writes. Pure
+over the store (it reads; `core.sync.outbox` commits what it returns).
+
+Per target connection: the golden record in that CRM's terms (its record ids in references,
+its user as the owner) against the link's base snapshot, field by field, over the fields the
+CRM both holds and writes. Differences are one update; nothing different, nothing planned. No
+link: a create (when the connection's `targets` allow it), never for an entity in a grey-zone
+match review (or a contact or opportunity of one). A reference to a record the target does
+not have yet waits: customers are planned before contacts and opportunities, and what waits is
+planned again once the customer's create result has linked it (the next planning pass). A
+deleted entity is deleted where it is still linked. Fields with an open conflict are not
+written. Writes already in flight count as done, so they are not planned twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from connectors.protocol import WriteMode, WriteOp
+from core.assignment import OwnerDirectory
+from core.reviews import ReviewKind
+from core.store import BaseSnapshot, Conflict, Entity, Link, OutboxItem, ReviewItem
+from core.sync.context import KINDS, ConnectionSync, SyncContext
+from core.sync.fields import FieldSpace
+from core.sync.hub import Refs, hub_fields, target_record
+from core.sync.links import LinkStatus
+from core.sync.plan import Blocked, Plan, PlannedWrite
+from core.sync.values import fingerprint, flatten, get_path, same, set_path, unflatten
+from mapping.maps import RecordMappingError
+from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
+
+__all__ = ["dirty_entities", "plan_entities"]
+
+_ORDER = {kind.value: index for index, kind in enumerate(KINDS)}
+CHUNK = 500
+
+
+def dirty_entities(session: Session, only: Iterable[uuid.UUID] | None = None) -> list[uuid.UUID]:
+    """Entities whose golden record, links or bases changed since they were last planned."""
+    query = sa.select(Entity.id, Entity.kind).where(
+        Entity.status != "merged",
+        sa.or_(Entity.planned_version.is_(None), Entity.planned_version != Entity.version),
+    )
+    rows: list[tuple[uuid.UUID, str]] = []
+    if only is None:
+        rows = [(r[0], r[1]) for r in session.execute(query)]
+    else:
+        wanted = sorted(set(only), key=str)
+        for start in range(0, len(wanted), CHUNK):
+            part = query.where(Entity.id.in_(wanted[start : start + CHUNK]))
+            rows.extend((r[0], r[1]) for r in session.execute(part))
+    rows.sort(key=lambda r: (_ORDER.get(r[1], 9), str(r[0])))
+    return [r[0] for r in rows]
+
+
+class _Loaded:
+    """Everything the planner reads about a batch of entities, in a few queries."""
+
+    def __init__(self, session: Session, ids: Sequence[uuid.UUID]) -> None:
+        self.entities = {
+            e.id: e for e in session.scalars(sa.select(Entity).where(Entity.id.in_(ids)))
+        }
+        self.links: dict[uuid.UUID, list[Link]] = defaultdict(list)
+        for link in session.scalars(
+            sa.select(Link).where(Link.entity_id.in_(ids)).order_by(Link.id)
+        ):
+            self.links[link.entity_id].append(link)
+        link_ids = [link.id for links in self.links.values() for link in links]
+        self.bases = {
+            b.link_id: b
+            for b in session.scalars(
+                sa.select(BaseSnapshot).where(BaseSnapshot.link_id.in_(link_ids))
+            )
+        }
+        self.conflicts: dict[uuid.UUID, set[str]] = defaultdict(set)
+        for entity_id, path in session.execute(
+            sa.select(Conflict.entity_id, Conflict.field).where(
+                Conflict.entity_id.in_(ids), Conflict.status == "open"
+            )
+        ):
+            self.conflicts[entity_id].add(path)
+        # writes sent and not yet answered: as good as done for the plan
+        self.in_flight: dict[tuple[uuid.UUID, str, str | None], list[OutboxItem]] = defaultdict(
+            list
+        )
+        for item in session.scalars(
+            sa.select(OutboxItem)
+            .where(OutboxItem.entity_id.in_(ids), OutboxItem.status == "published")
+            .order_by(OutboxItem.id)
+        ):
+            self.in_flight[(item.entity_id, item.connection, item.remote_id)].append(item)
+        customers = {
+            uuid.UUID(str(e.data["customer"]["entity_id"]))
+            for e in self.entities.values()
+            if isinstance(e.data.get("customer"), Mapping) and e.data["customer"].get("entity_id")
+        }
+        self.under_review = set(
+            session.scalars(
+                sa.select(ReviewItem.entity_id).where(
+                    ReviewItem.kind == ReviewKind.MATCH.value,
+                    ReviewItem.status == "open",
+                    ReviewItem.entity_id.in_(set(ids) | customers),
+                )
+            )
+        )
+
+
+def plan_entities(
+    session: Session, ctx: SyncContext, entity_ids: Iterable[uuid.UUID] | None = None
+) -> Plan:
+    """The writes for the entities that need planning (or only those of `entity_ids`)."""
+    plan = Plan()
+    ids = dirty_entities(session, entity_ids)
+    refs = Refs(session)
+    directory = OwnerDirectory.load(session)
+    placeholders = _placeholders(ctx, directory)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        loaded = _Loaded(session, chunk)
+        for entity_id in chunk:
+            entity = loaded.entities[entity_id]
+            _Entity(plan, ctx, loaded, entity, refs, directory, placeholders).run()
+    return plan
+
+
+def _placeholders(ctx: SyncContext, directory: OwnerDirectory) -> dict[str, dict[str, Any]]:
+    """Per connection, the user owning what crmhub creates for an unowned record."""
+    found: dict[str, dict[str, Any]] = {}
+    unowned = sorted(ctx.assignment.unowned_users) if ctx.assignment is not None else []
+    for name, conn in ctx.connections.items():
+        emails = [conn.target.default_owner] if conn.target.default_owner else []
+        for email in [*emails, *unowned]:
+            owner = directory.by_email(email)
+            ref = directory.remote_ref(owner.id, name) if owner is not None else None
+            if ref is not None:
+                found[name] = ref.model_dump(mode="json", exclude_none=True)
+                break
+    return found
+
+
+class _Entity:
+    """Planning one entity against every connection."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        ctx: SyncContext,
+        loaded: _Loaded,
+        entity: Entity,
+        refs: Refs,
+        directory: OwnerDirectory,
+        placeholders: Mapping[str, dict[str, Any]],
+    ) -> None:
+        self.plan, self.ctx, self.loaded, self.entity = plan, ctx, loaded, entity
+        self.refs, self.directory, self.placeholders = refs, directory, placeholders
+        self.links = loaded.links.get(entity.id, [])
+        self.conflicts = loaded.conflicts.get(entity.id, set())
+        self.golden = hub_fields(entity.data, None, refs)
+        self.label = str(entity.data.get("name") or entity.data.get("full_name") or entity.id)
+
+    def run(self) -> None:
+        entity = self.entity
+        self.plan.entities[entity.id] = entity.version
+        for link in self.links:
+            base = self.loaded.bases.get(link.id)
+            if base is not None:
+                self.plan.bases[link.id] = fingerprint(base.values)
+        for conn in self.ctx.connections.values():
+            space = conn.space(entity.kind)
+            if space is None or conn.mapper is None:
+                continue
+            mine = [link for link in self.links if link.connection == conn.name]
+            live = [link for link in mine if link.status == LinkStatus.ACTIVE]
+            kind = EntityKind(entity.kind)
+            if entity.status == "deleted":
+                if kind in conn.target.delete:
+                    for link in live:
+                        self._delete(conn, link)
+            elif live:
+                if kind in conn.target.update:
+                    for link in live:
+                        self._update(conn, space, link)
+            elif not mine and kind in conn.target.create:
+                self._create(conn, space)
+
+    # -- the three kinds of write -----------------------------------------------------------
+
+    def _delete(self, conn: ConnectionSync, link: Link) -> None:
+        if self.loaded.in_flight.get((self.entity.id, conn.name, link.remote_id)):
+            return
+        self._add(conn, WriteOp.DELETE, WriteMode.UPDATE_ONLY, {}, link.remote_id, {}, None, {})
+
+    def _update(self, conn: ConnectionSync, space: FieldSpace, link: Link) -> None:
+        base = self.loaded.bases.get(link.id)
+        if base is None:
+            return  # linked by a write's answer and not pulled yet: the next pull brings it
+        held = flatten(base.values)
+        for item in self.loaded.in_flight.get((self.entity.id, conn.name, link.remote_id), []):
+            held.update(item.canonical or {})
+        current = unflatten(held)
+        target, waiting = self._target(conn)
+        have = self._view(space, current, conn.name)
+        want = self._view(space, target, conn.name)
+        diff = [
+            p
+            for p in sorted(set(have) | set(want))
+            if space.writes(p) and p not in self.conflicts and not same(have.get(p), want.get(p))
+        ]
+        diff = [p for p in diff if p not in waiting]
+        if waiting & (set(have) | set(want)):
+            self.plan.waiting.add(self.entity.id)
+        owner = self._owner_change(conn.name, space, current)
+        if owner:
+            diff.append("owner")
+        if not diff:
+            return
+        changes = {p: [have.get(p), want.get(p)] for p in diff if p != "owner"}
+        if owner:
+            changes["owner"] = [current.get("owner"), target.get("owner")]
+        self._write(conn, space, WriteOp.UPDATE, target, diff, link, fingerprint(base.values),
+                    changes)  # fmt: skip
+
+    def _create(self, conn: ConnectionSync, space: FieldSpace) -> None:
+        entity = self.entity
+        customer = entity.data.get("customer")
+        customer_id = customer.get("entity_id") if isinstance(customer, Mapping) else None
+        if entity.id in self.loaded.under_review or (
+            customer_id and uuid.UUID(str(customer_id)) in self.loaded.under_review
+        ):
+            self.plan.waiting.add(entity.id)  # a grey-zone match: no duplicate before it is decided
+            return
+        if any(key[0] == entity.id and key[1] == conn.name for key in self.loaded.in_flight):
+            return  # a create is on its way
+        target, waiting = self._target(conn)
+        if waiting:
+            self.plan.waiting.add(entity.id)  # its customer is not in that CRM yet
+            return
+        if "owner" not in target and conn.name in self.placeholders:
+            target["owner"] = dict(self.placeholders[conn.name])
+        fields = sorted(p for p in space.view(target) if space.writes(p))
+        if target.get("owner") and space.writes("owner"):
+            fields.append("owner")
+        changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
+        self._write(conn, space, WriteOp.CREATE, target, None, None, None, changes,
+                    canonical_fields=fields)  # fmt: skip
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _target(self, conn: ConnectionSync) -> tuple[dict[str, Any], set[str]]:
+        """The golden record in `conn`'s terms, with that CRM's defaults where it is empty."""
+        target, waiting = target_record(
+            self.entity.data, self.entity.owner_id, conn.name, self.refs, self.directory
+        )
+        for path, value in conn.target.defaults.get(EntityKind(self.entity.kind), {}).items():
+            if get_path(target, path) is None:
+                target = set_path(target, path, value)
+        return target, waiting
+
+    def _view(
+        self, space: FieldSpace, record: Mapping[str, Any], connection: str | None
+    ) -> dict[str, Any]:
+        return {
+            p: space.cut(p, v)
+            for p, v in hub_fields(record, connection, self.refs).items()
+            if space.holds(p)
+        }
+
+    def _owner_change(self, connection: str, space: FieldSpace, current: Mapping[str, Any]) -> bool:
+        owner_id = self.entity.owner_id
+        if owner_id is None or not space.writes("owner"):
+            return False
+        if self.directory.remote_ref(owner_id, connection) is None:
+            return False  # the owner has no user in that CRM
+        return self.directory.resolve(connection, current.get("owner")) != owner_id
+
+    def _write(
+        self,
+        conn: ConnectionSync,
+        space: FieldSpace,
+        op: WriteOp,
+        target: dict[str, Any],
+        diff: list[str] | None,
+        link: Link | None,
+        base_fingerprint: str | None,
+        changes: dict[str, list[Any]],
+        canonical_fields: list[str] | None = None,
+    ) -> None:
+        assert conn.mapper is not None
+        kind = self.entity.kind
+        remote_id = link.remote_id if link is not None else None
+        try:
+            model = validate_record(MODEL_BY_KIND[EntityKind(kind)], target)
+            payload = conn.mapper.push(kind, model, fields=diff, remote_id=remote_id)
+        except (RecordMappingError, CanonicalValidationError) as exc:
+            self.plan.blocked.append(Blocked(conn.name, kind, self.entity.id, str(exc)))
+            return
+        written = space.view(target)
+        paths = diff if diff is not None else canonical_fields or []
+        canonical = {p: (target.get("owner") if p == "owner" else written.get(p)) for p in paths}
+        for path in paths:  # what the CRM derives from what we write shows in the echo too
+            for companion in space.companions.get(path, ()):
+                canonical[companion] = written.get(companion)
+        mode = WriteMode.UPDATE_ONLY
+        if op is WriteOp.CREATE:
+            mode = WriteMode(conn.target.create_modes.get(EntityKind(kind), "upsert"))
+        self._add(conn, op, mode, payload, remote_id, canonical, base_fingerprint, changes)
+
+    def _add(
+        self,
+        conn: ConnectionSync,
+        op: WriteOp,
+        mode: WriteMode,
+        payload: dict[str, Any],
+        remote_id: str | None,
+        canonical: dict[str, Any],
+        base_fingerprint: str | None,
+        changes: dict[str, list[Any]],
+    ) -> None:
+        self.plan.writes.append(
+            PlannedWrite(
+                connection=conn.name,
+                kind=self.entity.kind,
+                entity_id=self.entity.id,
+                operation=op,
+                mode=mode,
+                payload=payload,
+                remote_id=remote_id,
+                canonical=canonical,
+                entity_version=self.entity.version,
+                base_fingerprint=base_fingerprint,
+                label=self.label,
+                changes=changes,
+            )
+        )

@@ -1,0 +1,303 @@
+"""One pulled record into the golden record: echo check, link or match, three-way merge.
+
+Called for every mapped record of a page, in the page's transaction:
+
+- a record whose link's base already holds its values is unchanged (our own write read back
+  is the usual case: the base became what we wrote) -> nothing but the base's remote time;
+- a record without a link is matched (customers and contacts by `match_record`, opportunities
+  by customer and name): a new entity, a grey-zone entity parked with its review, or a join
+  to an existing entity, whose golden record then takes the new record three-way with no base;
+- a linked record is merged field by field (`core.sync.merge`); changed golden fields are
+  audited with their source and reason, `manual` fields open conflicts.
+
+The link's base becomes the record as pulled, and the entity is marked for the planner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from connectors.protocol import RemoteRecord
+from core.audit import ActorKind, record_audit
+from core.matching import Decision, index_entity, match_record
+from core.merging import Candidate
+from core.merging.sources import audit_golden_change, stored_sources
+from core.store import BaseSnapshot, Entity, EntityMerge, Link
+from core.sync.conflicts import ConflictSide, open_conflict, open_conflict_paths
+from core.sync.context import ConnectionSync, SyncContext
+from core.sync.fields import FieldSpace
+from core.sync.hub import Refs, hub_fields
+from core.sync.links import LinkStatus, find_link
+from core.sync.merge import RecordMerge, apply_changes, merge_record
+from core.sync.opportunities import link_opportunity
+from core.sync.snapshots import mark_dirty, record_pulled
+from core.sync.values import same, unflatten
+from mapping.model import CanonicalValidationError, EntityKind
+
+__all__ = ["Reconciler"]
+
+MATCHED_KINDS = ("customer", "contact")
+
+
+class Reconciler:
+    """Reconciles the records of one connection and kind within one transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        ctx: SyncContext,
+        connection: ConnectionSync,
+        kind: EntityKind,
+        *,
+        run_id: int | None = None,
+    ) -> None:
+        space = connection.space(kind)
+        if space is None:
+            raise ValueError(f"connection {connection.name} does not map {kind.value} records")
+        self.session = session
+        self.ctx = ctx
+        self.connection = connection
+        self.name = connection.name
+        self.kind = kind
+        self.space: FieldSpace = space
+        self.run_id = run_id
+        self.refs = Refs(session)
+        self.counts: Counter[str] = Counter()
+
+    # -- views ------------------------------------------------------------------------------
+
+    def view(self, record: Mapping[str, Any], connection: str | None) -> dict[str, Any]:
+        """What this CRM holds of `record`, as the sync compares it."""
+        space = self.space
+        return {
+            p: space.cut(p, v) for p, v in hub_fields(record, connection, self.refs).items()
+            if space.holds(p)
+        }  # fmt: skip
+
+    def golden_form(self, mapped: Mapping[str, Any]) -> dict[str, Any]:
+        """A pulled record as a golden record: references as entities, no owner."""
+        return unflatten(hub_fields(mapped, self.name, self.refs))
+
+    # -- one record -------------------------------------------------------------------------
+
+    def record(self, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
+        """Reconcile one mapped record; returns what happened (also counted in `counts`)."""
+        link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
+        outcome = self._new(remote, mapped) if link is None else self._linked(link, remote, mapped)
+        self.counts[outcome] += 1
+        return outcome
+
+    def _linked(self, link: Link, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
+        if link.status != LinkStatus.ACTIVE:
+            link.status = LinkStatus.ACTIVE.value  # the CRM has the record again (restored)
+            self._audit_link(link, "link.revived", "the record is back in the CRM")
+        entity = self.session.get(Entity, link.entity_id)
+        base = self.session.get(BaseSnapshot, link.id)
+        incoming = self.view(mapped, self.name)
+        if entity is None or entity.status != "active":
+            record_pulled(self.session, link, mapped, remote.modified_at)
+            return "inactive"
+        if base is not None and _same_view(incoming, self.view(base.values, self.name)):
+            base.remote_modified_at = remote.modified_at or base.remote_modified_at
+            return "echo" if base.write_fingerprint else "unchanged"
+        base_view = None if base is None else self.view(base.values, self.name)
+        self._merge(entity, link, incoming, base_view, remote.modified_at)
+        record_pulled(self.session, link, mapped, remote.modified_at)
+        mark_dirty(self.session, [entity.id])
+        return "merged"
+
+    def _new(self, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
+        data = self.golden_form(mapped)
+        if self.kind.value in MATCHED_KINDS:
+            outcome = match_record(
+                self.session, self.kind.value, data, connection=self.name,
+                remote_id=remote.remote_id, config=self.ctx.matching,
+            )  # fmt: skip
+        else:
+            outcome = link_opportunity(
+                self.session, data, connection=self.name, remote_id=remote.remote_id,
+                matching=self.ctx.matching,
+            )  # fmt: skip
+        self.refs.forget()
+        link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
+        assert link is not None  # matching made it
+        entity = self.session.get(Entity, outcome.entity_id)
+        assert entity is not None
+        if outcome.decision is Decision.AUTO_MERGE:
+            self._join(entity, self.view(mapped, self.name), remote.modified_at)
+        else:
+            entity.data = data  # its own record, references as entities, no owner
+        record_pulled(self.session, link, mapped, remote.modified_at)
+        mark_dirty(self.session, [entity.id])
+        return {Decision.AUTO_MERGE: "joined", Decision.REVIEW: "parked"}.get(
+            outcome.decision, "new"
+        )
+
+    # -- merging ----------------------------------------------------------------------------
+
+    def _join(self, entity: Entity, incoming: dict[str, Any], modified_at: datetime | None) -> None:
+        """A record just joined `entity`: its golden record as before the join, merged with the
+        record three-way without a base (the join's survivorship result is replaced)."""
+        merge = self.session.scalars(
+            sa.select(EntityMerge)
+            .where(EntityMerge.survivor_id == entity.id, EntityMerge.undone_at.is_(None))
+            .order_by(EntityMerge.id.desc())
+            .limit(1)
+        ).first()
+        assert merge is not None
+        before: dict[str, Any] = merge.snapshot["survivor"]["data"]
+        joined = self._merge(entity, None, incoming, None, modified_at, start=before)
+        if joined:
+            merge.survivor_version = entity.version  # an unmerge still restores exactly
+
+    def _merge(
+        self,
+        entity: Entity,
+        link: Link | None,
+        incoming: dict[str, Any],
+        base: dict[str, Any] | None,
+        modified_at: datetime | None,
+        *,
+        start: dict[str, Any] | None = None,
+    ) -> bool:
+        """Merge `incoming` into the golden record; True if the golden record changed."""
+        joining = start is not None
+        start = dict(entity.data) if start is None else start
+        golden = hub_fields(start, None, self.refs)
+        held = {p for p in golden if self.space.holds(p)}
+        paths = set(incoming) | set(base or {}) | held
+        waiting = open_conflict_paths(self.session, entity.id)
+        result = merge_record(
+            self.kind.value, incoming=incoming, base=base, golden=golden, source=self.name,
+            modified_at=modified_at, paths=paths, policies=self.ctx.policies,
+            golden_sides=lambda p: self._golden_sides(entity, link, p, golden.get(p)),
+            slots=self.space.slots, skip=waiting,
+        )  # fmt: skip
+        self._conflicts(entity, link, result)
+        self._conflict_sides(entity, link, waiting, incoming, base, modified_at)
+        try:
+            data = apply_changes(self.kind.value, start, result.changes)
+        except CanonicalValidationError as exc:
+            self.counts["invalid"] += 1
+            record_audit(
+                self.session, actor_kind=ActorKind.SYNC, actor="sync", action="merge.refused",
+                entity_id=entity.id, entity_kind=entity.kind, source=self.name,
+                after=result.changes, reason=str(exc), run_id=self.run_id,
+            )  # fmt: skip
+            return False
+        if data == entity.data:
+            return False
+        if joining:
+            audit_golden_change(
+                self.session, entity, entity.data, data, actor_kind=ActorKind.SYNC, actor="sync",
+                reason=f"{self.name} record joined: merged three-way without a base",
+            )  # fmt: skip
+        else:
+            self._audit_changes(entity, result)
+        entity.data = data
+        entity.version += 1
+        if self.kind.value in MATCHED_KINDS:
+            index_entity(
+                self.session, entity.id, entity.kind, data, config=self.ctx.matching,
+                variants=self._variants(entity.id),
+            )  # fmt: skip
+        self.counts["fields_changed"] += len(result.changes)
+        return True
+
+    def _golden_sides(
+        self, entity: Entity, link: Link | None, path: str, value: Any
+    ) -> list[Candidate[Any]]:
+        """Who holds the golden value of `path`: the other links whose base has it, else the
+        hub itself (an operator's or a rule's value not yet written anywhere)."""
+        rows = self.session.execute(
+            sa.select(Link.connection, BaseSnapshot.values, BaseSnapshot.remote_modified_at)
+            .join(BaseSnapshot, BaseSnapshot.link_id == Link.id)
+            .where(
+                Link.entity_id == entity.id,
+                Link.status == LinkStatus.ACTIVE.value,
+                Link.id != (link.id if link is not None else -1),
+            )
+            .order_by(Link.id)
+        ).all()
+        sides = []
+        for connection, values, at in rows:
+            held = hub_fields(values, connection, self.refs).get(path)
+            if same(held, value) or same(held, self.space.cut(path, value)):
+                sides.append(Candidate(value, connection, at))
+        return sides or [Candidate(value, "crmhub", entity.updated_at)]
+
+    def _conflicts(self, entity: Entity, link: Link | None, result: RecordMerge) -> None:
+        for field in result.conflicts:
+            sides = [
+                ConflictSide.of(c, self._remote_of(entity, link, c.source))
+                for c in field.candidates
+            ]
+            open_conflict(
+                self.session, entity, field.path, base=field.base, sides=sides,
+                policy=field.policy or "manual", run_id=self.run_id,
+            )  # fmt: skip
+            self.counts["conflicts"] += 1
+
+    def _conflict_sides(
+        self,
+        entity: Entity,
+        link: Link | None,
+        waiting: set[str],
+        incoming: dict[str, Any],
+        base: dict[str, Any] | None,
+        modified_at: datetime | None,
+    ) -> None:
+        """Fields with an open conflict changed here again: the conflict records the change."""
+        for path in sorted(waiting):
+            if not self.space.holds(path):
+                continue
+            mine = incoming.get(path)
+            if base is not None and same(mine, base.get(path)):
+                continue
+            side = ConflictSide.of(
+                Candidate(mine, self.name, modified_at), link.remote_id if link else None
+            )
+            open_conflict(self.session, entity, path, base=None, sides=[side], policy="manual")
+
+    def _remote_of(self, entity: Entity, link: Link | None, connection: str) -> str | None:
+        if link is not None and connection == link.connection:
+            return link.remote_id
+        return self.session.scalar(
+            sa.select(Link.remote_id)
+            .where(Link.entity_id == entity.id, Link.connection == connection)
+            .order_by(Link.id)
+            .limit(1)
+        )
+
+    def _variants(self, entity_id: uuid.UUID) -> list[Any]:
+        return [source.data for source in stored_sources(self.session, entity_id)]
+
+    def _audit_changes(self, entity: Entity, result: RecordMerge) -> None:
+        for field in result.fields:
+            if not field.changes_golden:
+                continue
+            record_audit(
+                self.session, actor_kind=ActorKind.SYNC, actor="sync", action="golden.set",
+                entity_id=entity.id, entity_kind=entity.kind, field=field.path,
+                before=field.golden, after=field.value, source=self.name,
+                reason=field.why(), run_id=self.run_id,
+            )  # fmt: skip
+
+    def _audit_link(self, link: Link, action: str, reason: str) -> None:
+        record_audit(
+            self.session, actor_kind=ActorKind.SYNC, actor="sync", action=action,
+            entity_id=link.entity_id, entity_kind=link.kind, source=link.connection,
+            after={"connection": link.connection, "remote_id": link.remote_id},
+            reason=reason, run_id=self.run_id,
+        )  # fmt: skip
+
+
+def _same_view(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return all(same(a.get(p), b.get(p)) for p in set(a) | set(b))

@@ -24,11 +24,11 @@ from connectors.http import ConnectorError
 from connectors.protocol import Connector, PushOutcome, PushResult
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
+from core.sync.results import apply_push_results, push_items
 from mapping.model import EntityKind
 from workers.budget import WriteBudgets
 from workers.failpoints import Failpoints
 from workers.relay import LIVE
-from workers.results import apply_push_results, push_items
 from workers.transactions import write_transaction
 
 __all__ = ["MAX_BATCH", "BatchCounts", "ConnectorPool", "Writer"]

@@ -2,7 +2,9 @@
 
 Taking a lease is one conditional UPDATE (free, expired, or already ours) or, for a name never
 leased, one INSERT that the primary key lets only one process win; both are atomic on SQLite and
-PostgreSQL alike, with no lock held between calls. A holder that dies simply stops renewing.
+PostgreSQL alike, with no lock held between calls. A holder that dies simply stops renewing;
+one that died on this host (its process is gone) gives its leases up at once, so a writer
+restarted after a crash does not wait for them to run out.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -19,6 +21,22 @@ from core.store import Lease, Store
 from core.store.base import utcnow
 
 __all__ = ["LeaseKeeper", "holder_name"]
+
+
+def _gone(holder: str) -> bool:
+    """Is `holder` a process of this host that no longer runs?"""
+    _, _, where = holder.partition("@")
+    host, _, rest = where.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def holder_name(role: str) -> str:
@@ -57,8 +75,22 @@ class LeaseKeeper:
                     )
                 )
         except sa.exc.IntegrityError:
-            return False  # held by someone else (or they won the race to create it)
+            return self._take_from_dead(name, now)  # held by someone else, or won by them
         return True
+
+    def _take_from_dead(self, name: str, now: datetime) -> bool:
+        table = Lease
+        with self.store.engine.begin() as conn:
+            holder = conn.scalar(sa.select(table.holder).where(table.name == name))
+            if holder is None or not _gone(holder):
+                return False
+            return bool(
+                conn.execute(
+                    sa.update(table)
+                    .where(table.name == name, table.holder == holder)
+                    .values(holder=self.holder, acquired_at=now, expires_at=now + self.ttl)
+                ).rowcount
+            )
 
     def release(self, name: str) -> None:
         table = Lease

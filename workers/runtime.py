@@ -55,6 +55,7 @@ class WorkerParts:
         self, partitions: Sequence[int] | None = None, *, until_idle: bool = False, **more: object
     ) -> LoopSettings:
         options: dict[str, object] = {
+            "batch_size": self.settings.batch_size,
             "batch_wait_s": self.settings.batch_wait_s,
             "relay_interval_s": self.settings.relay_interval_s,
             "republish_after_s": self.settings.republish_after_s,

@@ -19,6 +19,9 @@ class ConnectionBudget(Strict):
 
 
 class WorkersConfig(Strict):
+    # writes a writer takes per batch (a connector splits a batch into its API's calls: Zoho
+    # 100 records a call, Fxiaoke one)
+    batch_size: int = Field(default=100, ge=1, le=1000)
     # a writer waits this long for a batch to fill before pushing what it has
     batch_wait_s: float = Field(default=0.25, gt=0)
     # an item published this long ago and not done is published again (a lost message)
@@ -28,5 +31,5 @@ class WorkersConfig(Strict):
     # outbox priority at or above which a write is urgent (sent while the budget runs low)
     urgent_priority: int = 10
     # a lease (sync of a connection, a partition) lasts this long unless renewed
-    lease_ttl_s: float = Field(default=60.0, ge=5)
+    lease_ttl_s: float = Field(default=60.0, ge=1)
     budgets: dict[str, ConnectionBudget] = Field(default_factory=dict)

@@ -9,10 +9,12 @@ import typer
 
 from workers.cli import assign, config_cmd, connections, db, reviews
 from workers.cli.context import CliState
+from workers.cli.demo import demo
 from workers.cli.emulate import emulate
 from workers.cli.match import match
 from workers.cli.pull import pull
 from workers.cli.status import status
+from workers.cli.sync import sync
 from workers.cli.worker import worker
 
 __all__ = ["app", "main"]
@@ -53,6 +55,8 @@ app.command()(emulate)
 app.command()(match)
 app.add_typer(reviews.app, name="reviews")
 app.command()(worker)
+app.command()(sync)
+app.command()(demo)
 
 
 def main() -> None:

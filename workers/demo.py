@@ -28,6 +28,8 @@ CONFIG = """\
 # Written by `crmhub demo`: the two emulators it ran, this folder's database and broker.
 database:
   url: sqlite:///{folder}/crmhub.db
+broker:
+  url: filesystem://{folder}/broker
 connections:
   zoho:
     type: zoho

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, connections, db, reviews
+from workers.cli import assign, config_cmd, connections, db, deadletters, reviews
 from workers.cli.context import CliState
 from workers.cli.demo import demo
 from workers.cli.emulate import emulate
 from workers.cli.match import match
 from workers.cli.pull import pull
+from workers.cli.queue import queue
 from workers.cli.status import status
 from workers.cli.sync import sync
 from workers.cli.worker import worker
@@ -57,6 +58,8 @@ app.add_typer(reviews.app, name="reviews")
 app.command()(worker)
 app.command()(sync)
 app.command()(demo)
+app.add_typer(deadletters.app, name="deadletters")
+app.command()(queue)
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from connectors.emulator.world import WorldSpec
 from core.store import Store
 from core.store.engine import DEFAULT_HOME
 from core.sync.context import SyncContext
-from workers.broker import broker_target
 from workers.cli.context import ExitCode, err, out
 from workers.cli.summary import print_summary, sync_progress
 from workers.cli.worker import stop_on_signals
@@ -57,7 +56,6 @@ def demo(
         stack.callback(store.close)
         store.upgrade()
         parts = worker_parts(world.config, store)
-        parts.target = broker_target(None, folder)  # the demo's own broker folder
         stack.callback(parts.close)
         sync_ctx = SyncContext.from_config(world.config)
         connectors = world.connectors(stack)

@@ -1,8 +1,8 @@
 """Schemas of the section files (matching, assignment, policies).
 
-Matching lives in `core.config.matching`, assignment in `core.assignment.config` and policies
-in `core.sync.config`. Each is a plain pydantic model validated with file:line errors by
-`core.config.load`.
+Matching lives in `core.config.matching`, assignment in `core.assignment.config` and the
+sync's policies in `core.config.policies`. Each is a plain pydantic model validated with
+file:line errors by `core.config.load`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from core.assignment.config import AssignmentConfig
 from core.config.matching import MatchingConfig
+from core.config.policies import PoliciesConfig
 from core.config.workers import WorkersConfig
-from core.sync.config import PoliciesConfig
 
 __all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig", "WorkersConfig"]
 

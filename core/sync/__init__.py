@@ -3,9 +3,6 @@ minimal writes through the outbox. See the modules' docstrings; the public API i
 
 from __future__ import annotations
 
-# core.config's registry of section schemas imports this package's schema: loading core.config
-# first lets that import find every module it needs fully initialised.
-import core.config  # noqa: F401
 from core.sync.results import (
     MAX_ATTEMPTS,
     ItemStatus,

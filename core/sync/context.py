@@ -10,7 +10,7 @@ from functools import cached_property
 from core.assignment import AssignmentConfig, AssignmentPolicy
 from core.config import LoadedConfig
 from core.config.matching import MatchingConfig
-from core.sync.config import PoliciesConfig, TargetSettings
+from core.config.policies import PoliciesConfig, TargetSettings
 from core.sync.fields import FieldSpace, field_space
 from mapping.maps import Mapper
 from mapping.model import EntityKind

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from connectors.protocol import Connector, RemoteDeletion
 from core.audit import ActorKind, record_audit
+from core.config.policies import DeletePolicy, PoliciesConfig
 from core.reviews import ReviewKind, ReviewStatus, close_review, open_review
 from core.store import Entity, Link, ReviewItem, SourceRecord, Store
-from core.sync.config import DeletePolicy, PoliciesConfig
 from core.sync.cursors import DELETIONS, load_cursor, save_cursor
 from core.sync.links import LinkStatus, find_link, retire_link
 from core.sync.snapshots import mark_dirty

@@ -9,7 +9,7 @@ here: it is assignment's (`entities.owner_id`), written as the target CRM's user
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,17 +37,38 @@ class Refs:
         self._remote: dict[tuple[uuid.UUID, str], str | None] = {}
         self._active: dict[uuid.UUID, uuid.UUID] = {}
 
-    def forget(self) -> None:
-        """Links or merges changed: read them again."""
-        self._entity.clear()
-        self._remote.clear()
-        self._active.clear()
+    def learn(self, connection: str, kind: str, remote_id: str, entity_id: uuid.UUID) -> None:
+        """A record was just linked (to `entity_id`, active)."""
+        self._entity[(connection, kind, remote_id)] = entity_id
+        self._active[entity_id] = entity_id
+        self._remote.pop((entity_id, connection), None)
 
     def active(self, entity_id: uuid.UUID) -> uuid.UUID:
         if entity_id not in self._active:
             self._active.update(active_ids(self.session, [entity_id]))
             self._active.setdefault(entity_id, entity_id)
         return self._active[entity_id]
+
+    def preload(self, connection: str, kind: str, remote_ids: Iterable[str]) -> None:
+        """Resolve many records' entities in two queries (a page's customer references)."""
+        wanted = sorted({r for r in remote_ids if (connection, kind, r) not in self._entity})
+        if not wanted:
+            return
+        rows = self.session.execute(
+            sa.select(Link.remote_id, Link.entity_id).where(
+                Link.connection == connection, Link.kind == kind, Link.remote_id.in_(wanted)
+            )
+        ).all()
+        found: dict[str, uuid.UUID] = {row[0]: row[1] for row in rows}
+        missing = [e for e in set(found.values()) if e not in self._active]
+        if missing:
+            resolved = active_ids(self.session, missing)
+            self._active.update({e: resolved.get(e, e) for e in missing})
+        for remote in wanted:
+            entity = found.get(remote)
+            self._entity[(connection, kind, remote)] = (
+                self._active[entity] if entity is not None else None
+            )
 
     def entity_of(self, connection: str, kind: str, remote_id: str) -> uuid.UUID | None:
         """The active entity `connection`'s record `remote_id` belongs to, if linked."""

@@ -12,7 +12,7 @@ repeating a row. Deletions follow the pages (`core.sync.deletes`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -163,6 +163,16 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _preload_refs(refs: Refs, connection: str, records: Iterable[Mapping[str, Any]]) -> None:
+    for path, kind in REF_KINDS.items():
+        ids = {
+            str(r[path]["remote_id"])
+            for r in records
+            if isinstance(r.get(path), Mapping) and r[path].get("remote_id")
+        }
+        refs.preload(connection, kind, ids)
+
+
 def _annotate(
     record: Mapping[str, Any], connection: str, refs: Refs, directory: OwnerDirectory
 ) -> dict[str, Any]:
@@ -206,11 +216,13 @@ def pull_entity(
         mapped = map_page(connection.mapper, kind, page.records)
         with store.transaction() as session:
             refs = Refs(session)
+            _preload_refs(refs, name, mapped.records.values())
             for remote_id, record in mapped.records.items():
                 mapped.records[remote_id] = _annotate(record, name, refs, directory)
             store_records(session, name, kind, page.records, mapped, run_id)
             if reconciling and ctx is not None:
-                reconciler = Reconciler(session, ctx, connection, kind, run_id=run_id)
+                reconciler = Reconciler(session, ctx, connection, kind, run_id=run_id, refs=refs)
+                reconciler.preload([r.remote_id for r in page.records])
                 for remote in page.records:
                     if remote.remote_id in mapped.records:
                         reconciler.record(remote, mapped.records[remote.remote_id])

@@ -24,8 +24,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.config.policies import FieldPolicy, PoliciesConfig
 from core.merging import Candidate, is_blank
-from core.sync.config import FieldPolicy, PoliciesConfig
 from core.sync.policies import choose
 from core.sync.values import same, set_path
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from core.config.policies import FieldPolicy
 from core.merging import Candidate, MostRecent, NeverBlank, Policy, SourcePriority
-from core.sync.config import FieldPolicy
 
 __all__ = ["choose", "policy_of"]
 

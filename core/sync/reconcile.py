@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ from core.sync.hub import Refs, hub_fields
 from core.sync.links import LinkStatus, find_link
 from core.sync.merge import RecordMerge, apply_changes, merge_record
 from core.sync.opportunities import link_opportunity
-from core.sync.snapshots import mark_dirty, record_pulled
+from core.sync.snapshots import record_pulled
 from core.sync.values import same, unflatten
 from mapping.model import CanonicalValidationError, EntityKind
 
@@ -57,6 +57,7 @@ class Reconciler:
         kind: EntityKind,
         *,
         run_id: int | None = None,
+        refs: Refs | None = None,
     ) -> None:
         space = connection.space(kind)
         if space is None:
@@ -68,8 +69,28 @@ class Reconciler:
         self.kind = kind
         self.space: FieldSpace = space
         self.run_id = run_id
-        self.refs = Refs(session)
+        self.refs = refs or Refs(session)
         self.counts: Counter[str] = Counter()
+        self._links: dict[str, Link | None] = {}
+        self._bases: dict[int, BaseSnapshot] = {}
+
+    def preload(self, remote_ids: Sequence[str]) -> None:
+        """Read the links and bases of a page's records in two queries (not two per record)."""
+        links = self.session.scalars(
+            sa.select(Link).where(
+                Link.connection == self.name,
+                Link.kind == self.kind.value,
+                Link.remote_id.in_(list(remote_ids)),
+            )
+        ).all()
+        self._links.update(dict.fromkeys(remote_ids))
+        self._links.update({link.remote_id: link for link in links})
+        ids = [link.id for link in links]
+        if ids:
+            bases = self.session.scalars(
+                sa.select(BaseSnapshot).where(BaseSnapshot.link_id.in_(ids))
+            )
+            self._bases.update({base.link_id: base for base in bases})
 
     # -- views ------------------------------------------------------------------------------
 
@@ -83,13 +104,18 @@ class Reconciler:
 
     def golden_form(self, mapped: Mapping[str, Any]) -> dict[str, Any]:
         """A pulled record as a golden record: references as entities, no owner."""
-        return unflatten(hub_fields(mapped, self.name, self.refs))
+        return apply_changes(
+            self.kind.value, unflatten(hub_fields(mapped, self.name, self.refs)), {}
+        )
 
     # -- one record -------------------------------------------------------------------------
 
     def record(self, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
         """Reconcile one mapped record; returns what happened (also counted in `counts`)."""
-        link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
+        if remote.remote_id in self._links:
+            link = self._links[remote.remote_id]
+        else:
+            link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
         outcome = self._new(remote, mapped) if link is None else self._linked(link, remote, mapped)
         self.counts[outcome] += 1
         return outcome
@@ -99,18 +125,18 @@ class Reconciler:
             link.status = LinkStatus.ACTIVE.value  # the CRM has the record again (restored)
             self._audit_link(link, "link.revived", "the record is back in the CRM")
         entity = self.session.get(Entity, link.entity_id)
-        base = self.session.get(BaseSnapshot, link.id)
+        base = self._bases.get(link.id) or self.session.get(BaseSnapshot, link.id)
         incoming = self.view(mapped, self.name)
         if entity is None or entity.status != "active":
-            record_pulled(self.session, link, mapped, remote.modified_at)
+            record_pulled(self.session, link, mapped, remote.modified_at, base=base)
             return "inactive"
         if base is not None and _same_view(incoming, self.view(base.values, self.name)):
             base.remote_modified_at = remote.modified_at or base.remote_modified_at
             return "echo" if base.write_fingerprint else "unchanged"
         base_view = None if base is None else self.view(base.values, self.name)
         self._merge(entity, link, incoming, base_view, remote.modified_at)
-        record_pulled(self.session, link, mapped, remote.modified_at)
-        mark_dirty(self.session, [entity.id])
+        record_pulled(self.session, link, mapped, remote.modified_at, base=base)
+        entity.planned_version = None  # its base moved: the planner looks again
         return "merged"
 
     def _new(self, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
@@ -125,17 +151,18 @@ class Reconciler:
                 self.session, data, connection=self.name, remote_id=remote.remote_id,
                 matching=self.ctx.matching,
             )  # fmt: skip
-        self.refs.forget()
         link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
         assert link is not None  # matching made it
+        self._links[remote.remote_id] = link
+        self.refs.learn(self.name, self.kind.value, remote.remote_id, outcome.entity_id)
         entity = self.session.get(Entity, outcome.entity_id)
         assert entity is not None
         if outcome.decision is Decision.AUTO_MERGE:
             self._join(entity, self.view(mapped, self.name), remote.modified_at)
         else:
             entity.data = data  # its own record, references as entities, no owner
-        record_pulled(self.session, link, mapped, remote.modified_at)
-        mark_dirty(self.session, [entity.id])
+        record_pulled(self.session, link, mapped, remote.modified_at, fresh=True)
+        entity.planned_version = None
         return {Decision.AUTO_MERGE: "joined", Decision.REVIEW: "parked"}.get(
             outcome.decision, "new"
         )

@@ -23,10 +23,18 @@ __all__ = ["mark_dirty", "record_pulled", "record_written"]
 
 
 def record_pulled(
-    session: Session, link: Link, values: Mapping[str, Any], modified_at: datetime | None
+    session: Session,
+    link: Link,
+    values: Mapping[str, Any],
+    modified_at: datetime | None,
+    *,
+    base: BaseSnapshot | None = None,
+    fresh: bool = False,
 ) -> BaseSnapshot:
-    """The base of `link` is now `values`, the record as just pulled (canonical JSON form)."""
-    base = session.get(BaseSnapshot, link.id)
+    """The base of `link` is now `values`, the record as just pulled (canonical JSON form).
+    `base`: the link's snapshot if the caller has it; `fresh`: the link is new (it has none)."""
+    if base is None and not fresh:
+        base = session.get(BaseSnapshot, link.id)
     if base is None:
         base = BaseSnapshot(link_id=link.id, values={})
         session.add(base)

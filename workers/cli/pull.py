@@ -10,10 +10,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from connectors.http import ConfigError, ConnectorError, TransientError
+from core.sync.context import SyncContext
+from core.sync.ingest import PullCounts, pull_entity
+from core.sync.owners import sync_users
+from core.sync.runs import finish_run, start_run
 from mapping.model import EntityKind
 from workers.cli.connect import configured_connection, connection_mapper, open_connection
 from workers.cli.context import ExitCode, err, out, state
-from workers.pulling import PullCounts, finish_run, pull_entity, start_run
 
 __all__ = ["exit_code", "pull"]
 
@@ -32,15 +35,19 @@ def pull(
     """Pull customers, contacts and opportunities of CONNECTION into the store.
 
     Each page's raw records, their canonical mapping (records that cannot be mapped go to the
-    quarantine with field and reason) and the cursor after them are committed together: an
-    interrupted pull resumes where it stopped, missing and repeating nothing."""
+    quarantine with field and reason), what they change in the golden records (matching, the
+    three-way merge, conflicts) and the cursor after them are committed together: an
+    interrupted pull resumes where it stopped, missing and repeating nothing. Nothing is
+    written to any CRM (`crmhub plan` shows what would be, `crmhub apply` queues it)."""
     config = configured_connection(ctx, connection)
     mapper = connection_mapper(ctx, connection, config)
     store = state(ctx).store()
+    sync = SyncContext.from_config(state(ctx).config(), only=[connection])
+    conn = sync.connections[connection]
     connector = open_connection(connection, config)
     kinds = entity or connector.entities()
     results: dict[EntityKind, PullCounts] = {}
-    run_id = start_run(store, connection)
+    run_id = start_run(store, "pull", connection)
     failure: ConnectorError | None = None
     try:
         with Progress(
@@ -55,52 +62,59 @@ def pull(
                 task = progress.add_task(f"{connection} {kind.value}", total=None)
                 results[kind] = pull_entity(
                     store,
-                    connection,
+                    conn,
                     connector,
                     kind,
+                    ctx=sync if mapper is not None else None,
                     full=full,
-                    mapper=mapper,
                     run_id=run_id,
                     on_page=partial(progress.advance, task),
                 )
                 progress.update(task, total=results[kind].records)
+        if mapper is not None:  # the CRM's users, for the owner directory
+            sync_users(store, sync, connection, connector)
     except ConnectorError as exc:
         failure = exc
     finally:
         counters = getattr(connector, "counters", None)
         calls = counters.snapshot().total_calls if counters is not None else None
         connector.close()
-        summary = {
-            kind.value: {
-                "records": c.records,
-                "pages": c.pages,
-                "deletions": c.deletions,
-                "quarantined": c.quarantined,
-            }
-            for kind, c in results.items()
-        }
+        summary = {kind.value: c.to_data() for kind, c in results.items()}
         error = str(failure) if failure is not None else None
         finish_run(store, run_id, {"entities": summary, "calls": calls}, error)
-    table = Table(
-        "entity", "records", "quarantined", "pages", "deletions", title=f"pull {connection}"
-    )
-    for kind, counts in results.items():
-        table.add_row(
-            kind.value,
-            str(counts.records),
-            str(counts.quarantined),
-            str(counts.pages),
-            str(counts.deletions),
-        )
-    if mapper is None:
-        out.print("no field map for this connection: raw records only")
-    out.print(table)
-    if calls is not None:
-        out.print(f"{calls} API calls")
+    _report(connection, results, mapper is None, calls)
     if failure is not None:
         err.print(f"[red]pull stopped:[/red] {failure}")
         err.print("what was committed stays; the next pull resumes from the stored cursor")
         raise typer.Exit(exit_code(failure))
+
+
+def _report(
+    connection: str, results: dict[EntityKind, PullCounts], raw: bool, calls: int | None
+) -> None:
+    table = Table(
+        "entity", "records", "quarantined", "new", "joined", "parked", "merged", "unchanged",
+        "conflicts", "deletions", title=f"pull {connection}",
+    )  # fmt: skip
+    for kind, counts in results.items():
+        seen = counts.outcomes
+        table.add_row(
+            kind.value,
+            str(counts.records),
+            str(counts.quarantined),
+            str(seen["new"]),
+            str(seen["joined"]),
+            str(seen["parked"]),
+            str(seen["merged"]),
+            str(seen["unchanged"] + seen["echo"]),
+            str(seen["conflicts"]),
+            str(counts.deletions),
+        )
+    if raw:
+        out.print("no field map for this connection: raw records only")
+    out.print(table)
+    if calls is not None:
+        out.print(f"{calls} API calls")
 
 
 def exit_code(failure: ConnectorError) -> ExitCode:

@@ -26,8 +26,8 @@ from connectors.protocol import Connector
 from connectors.zoho import ZohoConnector, ZohoSettings
 from connectors.zoho.emulator import ZohoEmulator
 from core.assignment import AssignmentConfig, AssignmentPolicy
+from core.config.policies import PoliciesConfig
 from core.store import Entity, Link, OutboxItem, Store
-from core.sync.config import PoliciesConfig
 from core.sync.context import ConnectionSync, SyncContext
 from core.sync.cycle import CycleReport, plan_and_commit, run_cycle
 from core.sync.drain import DrainReport, drain_outbox

@@ -85,7 +85,7 @@ def _check_fields(value: dict[str, FieldPolicy], kinds: tuple[EntityKind, ...]) 
         guess = did_you_mean(name, sorted(known))
         raise PydanticCustomError(
             "field_name",
-            "{name!r} is not a canonical field",
+            "`{name}` is not a canonical field",
             {
                 "name": name,
                 "fix": f"did you mean `{guess}`?" if guess else "e.g. name, phones, address.city",

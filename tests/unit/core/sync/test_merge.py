@@ -1,0 +1,225 @@
+"""The three-way field merge: every case, each policy, blanks, lists held in slots, references."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from core.config.policies import FieldPolicy, PoliciesConfig
+from core.merging import Candidate
+from core.sync.merge import Action, apply_changes, merge_field, merge_record
+from mapping.model import CanonicalValidationError
+
+EARLY = datetime(2025, 1, 1, tzinfo=UTC)
+LATE = datetime(2025, 6, 1, tzinfo=UTC)
+NEWEST = FieldPolicy(policy="newest")
+MANUAL = FieldPolicy(policy="manual")
+NEVER_BLANK = FieldPolicy(policy="never_blank")
+
+
+def merge(
+    incoming: Any,
+    golden: Any,
+    *,
+    base: Any = None,
+    has_base: bool = True,
+    policy: FieldPolicy = NEWEST,
+    when: datetime = LATE,
+    golden_from: tuple[str, datetime] = ("fxiaoke", EARLY),
+    slots: int | None = None,
+) -> Any:
+    return merge_field(
+        "phone",
+        incoming=Candidate(incoming, "zoho", when),
+        base=base,
+        has_base=has_base,
+        golden=golden,
+        golden_sides=[Candidate(golden, *golden_from)],
+        policy=policy,
+        slots=slots,
+    )
+
+
+def test_a_field_unchanged_since_the_base_changes_nothing() -> None:
+    # the golden record moved on elsewhere: the planner writes it here, the merge keeps it
+    result = merge("+8610111", "+8610999", base="+8610111")
+    assert (result.action, result.value, result.changes_golden) == (
+        Action.UNCHANGED,
+        "+8610999",
+        False,
+    )
+
+
+def test_changed_on_this_side_only_is_taken() -> None:
+    result = merge("+8610222", "+8610111", base="+8610111")
+    assert (result.action, result.value, result.winner) == (Action.TAKE, "+8610222", "zoho")
+    assert result.changes_golden
+    assert result.why() == "changed in zoho only"
+
+
+def test_changed_to_the_value_the_golden_record_has_converges() -> None:
+    result = merge("+8610222", "+8610222", base="+8610111")
+    assert (result.action, result.changes_golden) == (Action.CONVERGED, False)
+
+
+@pytest.mark.parametrize(
+    ("when", "winner", "value"),
+    [(LATE, "zoho", "+8610333"), (EARLY, "fxiaoke", "+8610222")],
+    ids=["this-side-newer", "other-side-newer"],
+)
+def test_several_sides_different_values_newest_wins(
+    when: datetime, winner: str, value: str
+) -> None:
+    result = merge(
+        "+8610333",
+        "+8610222",
+        base="+8610111",
+        when=when,
+        golden_from=("fxiaoke", (EARLY if when == LATE else LATE)),
+    )
+    assert (result.action, result.winner, result.value) == (Action.POLICY, winner, value)
+    assert result.policy == "newest"
+    assert result.changes_golden == (winner == "zoho")
+
+
+@pytest.mark.parametrize(
+    ("sources", "winner", "value"),
+    [(["zoho", "fxiaoke"], "zoho", "+8610333"), (["fxiaoke", "zoho"], "fxiaoke", "+8610222")],
+)
+def test_several_sides_source_priority(sources: list[str], winner: str, value: str) -> None:
+    policy = FieldPolicy(policy="source_priority", sources=sources)
+    # the priority decides even against the newer change
+    result = merge("+8610333", "+8610222", base="+8610111", policy=policy, when=EARLY,
+                   golden_from=("fxiaoke", LATE))  # fmt: skip
+    assert (result.winner, result.value) == (winner, value)
+
+
+def test_several_sides_manual_opens_a_conflict_and_keeps_the_golden_value() -> None:
+    result = merge("+8610333", "+8610222", base="+8610111", policy=MANUAL)
+    assert result.action is Action.CONFLICT
+    assert result.value == "+8610222"
+    assert not result.changes_golden
+    assert [(c.source, c.value) for c in result.candidates] == [
+        ("zoho", "+8610333"),
+        ("fxiaoke", "+8610222"),
+    ]
+    assert result.base == "+8610111"
+
+
+def test_a_value_cleared_on_one_side_only_is_cleared() -> None:
+    result = merge(None, "+8610111", base="+8610111")
+    assert (result.action, result.value, result.changes_golden) == (Action.TAKE, None, True)
+
+
+def test_blank_against_a_value_under_never_blank_keeps_the_value() -> None:
+    # cleared here (later), changed there: a blank never wins over a value
+    result = merge("", "+8610222", base="+8610111", policy=NEVER_BLANK, when=LATE)
+    assert (result.action, result.value, result.winner) == (Action.POLICY, "+8610222", "fxiaoke")
+    newest = merge("", "+8610222", base="+8610111", policy=NEWEST, when=LATE)
+    assert (newest.value, newest.winner, newest.changes_golden) == ("", "zoho", True)
+
+
+def test_blanks_are_one_nothing() -> None:
+    for blank in (None, "", "  ", [], {}):
+        assert merge(blank, None, base=None).action is Action.UNCHANGED
+
+
+def test_new_link_takes_what_the_golden_record_lacks() -> None:
+    result = merge("+8610333", None, has_base=False)
+    assert (result.action, result.value) == (Action.TAKE, "+8610333")
+    assert result.why() == "was empty"
+
+
+def test_new_link_with_nothing_leaves_the_golden_value() -> None:
+    result = merge(None, "+8610222", has_base=False)
+    assert (result.action, result.value, result.changes_golden) == (Action.KEEP, "+8610222", False)
+
+
+def test_new_link_with_the_same_value_converges() -> None:
+    assert merge("+8610222", "+8610222", has_base=False).action is Action.CONVERGED
+
+
+@pytest.mark.parametrize(
+    ("policy", "action", "value"),
+    [(NEWEST, Action.POLICY, "+8610333"), (MANUAL, Action.CONFLICT, "+8610222")],
+)
+def test_new_link_with_a_different_value_goes_through_the_policy(
+    policy: FieldPolicy, action: Action, value: str
+) -> None:
+    result = merge("+8610333", "+8610222", has_base=False, policy=policy)
+    assert (result.action, result.value) == (action, value)
+
+
+def test_a_crm_holding_one_slot_of_a_list_changes_only_that_slot() -> None:
+    golden = ["+8610111", "+8610222"]
+    result = merge(["+8610999"], golden, base=["+8610111"], slots=1)
+    assert (result.action, result.value) == (Action.TAKE, ["+8610999", "+8610222"])
+    # holding only the first phone, it did not change the list: nothing to take
+    same = merge(["+8610111"], golden, base=["+8610111"], slots=1)
+    assert same.action is Action.UNCHANGED
+
+
+def test_references_compare_by_entity_and_amounts_by_number() -> None:
+    ref = merge_field(
+        "customer",
+        incoming=Candidate({"entity_id": "e1", "name": "华腾"}, "zoho", LATE),
+        base={"entity_id": "e1", "name": "Huateng"},
+        has_base=True,
+        golden={"entity_id": "e2"},
+        golden_sides=[],
+        policy=NEWEST,
+    )
+    assert ref.action is Action.UNCHANGED
+    money = merge_field(
+        "amount",
+        incoming=Candidate({"amount": "12.50", "currency": "CNY"}, "zoho", LATE),
+        base={"amount": "12.5", "currency": "CNY"},
+        has_base=True,
+        golden={"amount": "99.00", "currency": "CNY"},
+        golden_sides=[],
+        policy=NEWEST,
+    )
+    assert money.action is Action.UNCHANGED
+
+
+def test_merge_record_asks_for_the_golden_sides_only_when_several_changed() -> None:
+    asked: list[str] = []
+
+    def sides(path: str) -> list[Candidate[Any]]:
+        asked.append(path)
+        return [Candidate("old-golden", "fxiaoke", EARLY)]
+
+    policies = PoliciesConfig.model_validate(
+        {"fields": {"title": {"policy": "manual"}}, "default": {"policy": "newest"}}
+    )
+    result = merge_record(
+        "contact",
+        incoming={"title": "CTO", "phone": "+8610222", "mobile": "+8613800000000"},
+        base={"title": "CEO", "phone": "+8610111", "mobile": "+8613800000000"},
+        golden={"title": "COO", "phone": "+8610111", "mobile": "+8613800000000"},
+        source="zoho",
+        modified_at=LATE,
+        paths={"title", "phone", "mobile", "custom.department"},
+        policies=policies,
+        golden_sides=sides,
+        skip={"custom.department"},
+    )
+    assert asked == ["title"]
+    assert result.changes == {"phone": "+8610222"}
+    assert [c.path for c in result.conflicts] == ["title"]
+    assert {f.path for f in result.fields} == {"title", "phone", "mobile"}
+
+
+def test_apply_changes_derives_full_name_again_and_validates() -> None:
+    golden = {"first_name": "伟", "last_name": "张", "full_name": "张伟"}
+    assert apply_changes("contact", golden, {"last_name": "王"})["full_name"] == "王伟"
+    kept = apply_changes("contact", golden, {"full_name": "张伟 (Wei)", "title": "CTO"})
+    assert (kept["full_name"], kept["title"]) == ("张伟 (Wei)", "CTO")
+    with pytest.raises(CanonicalValidationError, match=r"E\.164"):
+        apply_changes("contact", golden, {"phone": "call me"})
+    cleared = apply_changes(
+        "customer", {"name": "华腾", "address": {"city": "深圳"}}, {"address.city": None}
+    )
+    assert (cleared["name"], cleared["address"]) == ("华腾", None)

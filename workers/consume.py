@@ -164,8 +164,7 @@ class WriterLoop:
         )
         self.relayed.published += counts.published
         self.relayed.republished += counts.republished
-        for connection, held in counts.held.items():
-            self.relayed.held[connection] = held
+        self.relayed.held = dict(counts.held)  # as of the last pass
 
     def _fill(self, broker: Broker, buffer: _Buffer, consuming: bool) -> None:
         """Wait up to `batch_wait_s` for a full batch."""
@@ -191,4 +190,6 @@ class WriterLoop:
         self.on_batch(counts)
 
     def _idle(self) -> bool:
-        return waiting_items(self.store, timedelta(seconds=self.settings.retry_horizon_s)) == 0
+        """Nothing left that may be written now (what the budget holds back waits for later)."""
+        waiting = waiting_items(self.store, timedelta(seconds=self.settings.retry_horizon_s))
+        return waiting <= sum(self.relayed.held.values())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -50,6 +52,17 @@ class Schedule(Strict):
             )
         return value
 
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and not croniter.is_valid(value):
+            raise PydanticCustomError(
+                "cron",
+                "is not a cron line",
+                {"fix": "five fields: minute hour day month weekday, e.g. `0 2 * * *`"},
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_of(self) -> Schedule:
         if (self.every is None) == (self.cron is None):
@@ -81,6 +94,19 @@ class ConnectionConfig(Strict):
     enabled: bool = True
     # connector-specific settings; the connector's own model validates them
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "timezone",
+                "is not a time zone",
+                {"fix": "an IANA name, e.g. `Asia/Shanghai` or `Europe/Berlin`"},
+            ) from None
+        return value
 
     @field_validator("type")
     @classmethod

@@ -14,6 +14,7 @@ from workers.cli.emulate import emulate
 from workers.cli.match import match
 from workers.cli.pull import pull
 from workers.cli.queue import queue
+from workers.cli.schedule import schedule
 from workers.cli.status import status
 from workers.cli.sync import sync
 from workers.cli.worker import worker
@@ -60,6 +61,7 @@ app.command()(sync)
 app.command()(demo)
 app.add_typer(deadletters.app, name="deadletters")
 app.command()(queue)
+app.command()(schedule)
 
 
 def main() -> None:

@@ -1,36 +1,18 @@
-"""Broker backends for the worker tests, like `database_url` for databases.
-
-CRMHUB_TEST_BROKERS lists them (default "embedded"; `scripts/services` adds "redis" after
-starting Redis). A listed backend that cannot be reached fails the run: it is never skipped.
-Each test gets its own namespace: a fresh $CRMHUB_HOME for the embedded broker, a fresh key
-prefix on Redis.
+"""The `broker_backend` fixture: each worker test once per broker in CRMHUB_TEST_BROKERS (see
+broker_backends.py), like `database_url` for databases. Each test gets its own namespace: a
+fresh $CRMHUB_HOME for the filesystem broker, a fresh key prefix on Redis.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from broker_backends import BROKERS, REDIS_URL, BrokerBackend
 
-from workers.broker import Broker, BrokerTarget, broker_target
-
-BROKERS = [
-    b.strip() for b in os.environ.get("CRMHUB_TEST_BROKERS", "embedded").split(",") if b.strip()
-]
-REDIS_URL = os.environ.get("CRMHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@dataclass(frozen=True)
-class BrokerBackend:
-    """A broker for one test and the environment a subprocess needs to reach the same one."""
-
-    name: str
-    target: BrokerTarget
-    env: dict[str, str]
+from workers.broker import Broker, broker_target
 
 
 @pytest.fixture(params=BROKERS)
@@ -45,7 +27,7 @@ def broker_backend(
             "CRMHUB_BROKER_URL": REDIS_URL,
             "CRMHUB_BROKER_PREFIX": f"t{uuid.uuid4().hex[:10]}:",
         }
-    elif name != "embedded":
+    elif name != "filesystem":
         raise pytest.UsageError(f"unknown broker {name!r} in CRMHUB_TEST_BROKERS")
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
-from conftest import BrokerBackend
+from broker_backends import BrokerBackend
 from writes_seed import ServedZoho, outbox_statuses, plan_accounts, served_zoho, write_config
 
 from core.store import Link, Store

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BrokerBackend
+from broker_backends import BrokerBackend
 from writes_seed import ServedZoho, outbox_statuses, plan_accounts, served_zoho, write_config
 
 from core.config import load_config

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import BrokerBackend
+from broker_backends import BrokerBackend
 from writes_seed import ServedZoho, outbox_statuses, plan_accounts, served_zoho, write_config
 
 from core.config import load_config
@@ -88,3 +88,38 @@ def test_a_refused_record_becomes_a_dead_letter_and_the_batch_goes_on(
         review = session.scalars(sa.select(ReviewItem)).one()
         assert review.kind == "dead_letter"
         assert "MANDATORY_NOT_FOUND" in review.summary
+
+
+def test_a_low_budget_sends_urgent_writes_and_holds_the_rest(
+    store: Store,
+    broker_backend: BrokerBackend,
+    zoho: ServedZoho,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = plan_accounts(store, 4, versions=1)
+    with store.transaction() as session:
+        urgent = session.scalars(sa.select(OutboxItem).order_by(OutboxItem.id)).first()
+        assert urgent is not None
+        urgent.priority = 10
+    for key, value in write_config(tmp_path, zoho).items():
+        monkeypatch.setenv(key, value)
+    with (tmp_path / "workers.yaml").open("a") as config:
+        config.write("budgets: {zoho: {calls_per_day: 100, urgent_reserve: 0.2}}\n")
+    parts = worker_parts(load_config(tmp_path / "crmhub.yaml"), store)
+    parts.budgets.record("zoho", 85)  # 15 left, under the reserve of 20
+    try:
+        WriterLoop(
+            store,
+            parts.target,
+            parts.writer,
+            parts.loop_settings(until_idle=True),
+            budgets=parts.budgets,
+        ).run()
+    finally:
+        parts.close()
+    assert outbox_statuses(store) == {"done": 1, "pending": 3}
+    assert [n for n in names if zoho.accounts().get(n)] == [names[0]]
+    state = parts.budgets.state("zoho")
+    assert state is not None
+    assert state.used > 85  # the calls made were counted

@@ -149,7 +149,7 @@ connections:
   zoho:
     type: zoho
     base_url: {url}
-    credentials:
+{extra}    credentials:
       client_id: env:T_ZOHO_ID
       client_secret: env:T_ZOHO_SECRET
       refresh_token: env:T_ZOHO_REFRESH
@@ -168,10 +168,17 @@ lease_ttl_s: {lease}
 
 
 def write_config(
-    folder: Path, zoho: ServedZoho, *, republish: float = 1.5, lease: float = 5
+    folder: Path,
+    zoho: ServedZoho,
+    *,
+    republish: float = 1.5,
+    lease: float = 5,
+    connection: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Config files for `zoho` in `folder`; returns the environment a subprocess needs."""
-    (folder / "crmhub.yaml").write_text(ZOHO_CONFIG.format(url=zoho.url))
+    """Config files for `zoho` in `folder` (`connection`: more keys of the connection, e.g. its
+    schedule); returns the environment a subprocess needs."""
+    extra = "".join(f"    {key}: {value}\n" for key, value in (connection or {}).items())
+    (folder / "crmhub.yaml").write_text(ZOHO_CONFIG.format(url=zoho.url, extra=extra))
     (folder / "workers.yaml").write_text(WORKERS_YAML.format(republish=republish, lease=lease))
     creds = zoho.emulator.credentials()
     return {

@@ -38,8 +38,6 @@ __all__ = [
     "resolve_conflict",
 ]
 
-_UNSET: Any = object()
-
 
 class ConflictError(ValueError):
     """A resolution that cannot be carried out (the message says why and what to do)."""
@@ -146,7 +144,7 @@ def list_conflicts(
 
 
 def _chosen(conflict: Conflict, take: str | None, value: Any) -> tuple[Any, str]:
-    if (take is None) == (value is _UNSET):
+    if (take is None) == (value is None):
         raise ConflictError("give exactly one of: a side to take, or a value")
     if take is None:
         return value, "typed value"
@@ -163,18 +161,20 @@ def resolve_conflict(
     session: Session,
     conflict_id: int,
     *,
-    actor: str,
     take: str | None = None,
-    value: Any = _UNSET,
-    reason: str | None = None,
+    value: Any = None,
+    actor: str,
+    why: str | None = None,
     matching: MatchingConfig | None = None,
 ) -> Conflict:
     """Resolve an open conflict by taking a side's value (`take`: a connection, or "golden")
-    or an operator's `value` (checked by the canonical model through the field's type).
+    or an operator's `value` (checked by the canonical model through the field's type; None
+    means "not given": to blank a field, take a side that has it blank).
 
     The golden record gets the value (version bumped, blocking keys refreshed), the conflict
-    and its review are closed, and both are audited with `actor` and `reason`. Raises
-    ConflictError (not open, unknown side, invalid value)."""
+    and its review are closed, both are audited with `actor` and `why`, and the entity is
+    marked for the planner (the next plan writes the value to every CRM holding another).
+    Raises ConflictError (not open, unknown side, invalid value)."""
     conflict = session.get(Conflict, conflict_id, with_for_update=True)
     if conflict is None:
         raise ConflictError(f"no conflict {conflict_id}")
@@ -191,7 +191,7 @@ def resolve_conflict(
         problems = "; ".join(str(e) for e in exc.errors)
         raise ConflictError(f"{conflict.field} cannot be {chosen!r}: {problems}") from None
     after = get_path(data, conflict.field)
-    why = f"conflict {conflict.id}: {how}" + (f": {reason}" if reason else "")
+    reason = f"conflict {conflict.id}: {how}" + (f": {why}" if why else "")
     if data != entity.data:
         entity.data = data
         entity.version += 1
@@ -208,12 +208,26 @@ def resolve_conflict(
             before=before,
             after=after,
             source=take,
-            reason=why,
+            reason=reason,
         )
+    record_audit(
+        session,
+        actor_kind=ActorKind.OPERATOR,
+        actor=actor,
+        action="conflict.resolved",
+        entity_id=entity.id,
+        entity_kind=entity.kind,
+        field=conflict.field,
+        before={"sides": conflict.sides, "golden": before},
+        after=after,
+        source=take,
+        reason=reason,
+    )
+    entity.planned_version = None  # the field is written everywhere now, changed or not
     conflict.status = "resolved"
     conflict.resolved_at = utcnow()
     conflict.resolved_by = actor
-    conflict.resolution = {"value": after, "take": take, "reason": reason}
+    conflict.resolution = {"value": after, "take": take, "reason": why}
     review = session.get(ReviewItem, conflict.review_item_id) if conflict.review_item_id else None
     if review is not None and review.status == ReviewStatus.OPEN.value:
         close_review(
@@ -222,7 +236,7 @@ def resolve_conflict(
             status=ReviewStatus.RESOLVED,
             actor=actor,
             resolution={"conflict_id": conflict.id, "value": after, "take": take},
-            reason=reason,
+            reason=why,
         )
     session.flush()
     return conflict

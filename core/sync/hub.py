@@ -113,7 +113,9 @@ class Refs:
         elif value.get("entity_id"):
             target = self.active(uuid.UUID(str(value["entity_id"])))
         if target is None:
-            return dict(value)
+            # not (or no longer) linked: the CRM's own id is all there is; an entity id noted
+            # beside it must not make it look resolved
+            return {k: v for k, v in value.items() if k != "entity_id" or connection is None}
         resolved: dict[str, Any] = {"entity_id": str(target)}
         if name:
             resolved["name"] = name

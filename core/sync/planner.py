@@ -31,6 +31,7 @@ from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields, target_record
 from core.sync.links import LinkStatus
 from core.sync.plan import Blocked, Plan, PlannedWrite
+from core.sync.snapshots import base_version
 from core.sync.values import fingerprint, flatten, get_path, same, set_path, unflatten
 from mapping.maps import RecordMappingError
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
@@ -95,6 +96,20 @@ class _Loaded:
             .order_by(OutboxItem.id)
         ):
             self.in_flight[(item.entity_id, item.connection, item.remote_id)].append(item)
+        # creates done before: an entity created again where its record was removed (an
+        # operator restored it) is a new write, not the old one under the same key
+        self.created: dict[tuple[uuid.UUID, str], int] = {
+            (entity_id, connection): count
+            for entity_id, connection, count in session.execute(
+                sa.select(OutboxItem.entity_id, OutboxItem.connection, sa.func.count())
+                .where(
+                    OutboxItem.entity_id.in_(ids),
+                    OutboxItem.operation == WriteOp.CREATE.value,
+                    OutboxItem.status == "done",
+                )
+                .group_by(OutboxItem.entity_id, OutboxItem.connection)
+            )
+        }
         customers = {
             uuid.UUID(str(e.data["customer"]["entity_id"]))
             for e in self.entities.values()
@@ -170,7 +185,7 @@ class _Entity:
         for link in self.links:
             base = self.loaded.bases.get(link.id)
             if base is not None:
-                self.plan.bases[link.id] = fingerprint(base.values)
+                self.plan.bases[link.id] = base_version(base)
         for conn in self.ctx.connections.values():
             space = conn.space(entity.kind)
             if space is None or conn.mapper is None:
@@ -223,7 +238,7 @@ class _Entity:
         changes = {p: [have.get(p), want.get(p)] for p in diff if p != "owner"}
         if owner:
             changes["owner"] = [current.get("owner"), target.get("owner")]
-        self._write(conn, space, WriteOp.UPDATE, target, diff, link, fingerprint(base.values),
+        self._write(conn, space, WriteOp.UPDATE, target, diff, link, base_version(base),
                     changes)  # fmt: skip
 
     def _create(self, conn: ConnectionSync, space: FieldSpace) -> None:
@@ -247,7 +262,15 @@ class _Entity:
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
         changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
-        self._write(conn, space, WriteOp.CREATE, target, None, None, None, changes,
+        if "owner" in changes:  # people read the owner's name, not its ids
+            owner = target["owner"]
+            changes["owner"] = [
+                None,
+                owner.get("name") or owner.get("email") or owner.get("remote_id"),
+            ]
+        before = self.loaded.created.get((entity.id, conn.name), 0)
+        generation = fingerprint(["created before", before]) if before else None
+        self._write(conn, space, WriteOp.CREATE, target, None, None, generation, changes,
                     canonical_fields=fields)  # fmt: skip
 
     # -- helpers ----------------------------------------------------------------------------

@@ -34,7 +34,12 @@ from core.store import DeadLetter, Link, OutboxItem, SourceRecord
 from core.store.base import utcnow
 from core.sync.deadletters import discard_dead_letter, retry_dead_letter
 from core.sync.links import LinkStatus, active_entity, find_link, make_link, open_duplicate_review
-from core.sync.snapshots import mark_dirty, record_pulled, record_written
+from core.sync.snapshots import (
+    mark_dirty,
+    mark_followers_dirty,
+    record_pulled,
+    record_written,
+)
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -209,6 +214,8 @@ def _link_created(
     link = find_link(session, row.connection, row.kind, remote_id)
     if link is None:
         counts.linked += 1
+        if row.kind == "customer":
+            mark_followers_dirty(session, entity_id)
         return make_link(
             session, entity_id, row.connection, row.kind, remote_id, actor=actor,
             reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,

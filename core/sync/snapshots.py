@@ -19,7 +19,13 @@ from core.store import BaseSnapshot, Entity, Link
 from core.store.base import utcnow
 from core.sync.values import fingerprint, flatten, unflatten
 
-__all__ = ["mark_dirty", "record_pulled", "record_written"]
+__all__ = [
+    "base_version",
+    "mark_dirty",
+    "mark_followers_dirty",
+    "record_pulled",
+    "record_written",
+]
 
 
 def record_pulled(
@@ -65,8 +71,32 @@ def record_written(
     return base
 
 
+def base_version(base: BaseSnapshot) -> str:
+    """Which state of the base a write is planned against. The values alone repeat (a field
+    set to 40, 10, then 40 again) and would make a new write look like an old one already
+    done; the time the base was last set does not."""
+    synced = base.synced_at.isoformat() if base.synced_at is not None else None
+    return fingerprint([base.values, synced])
+
+
 def mark_dirty(session: Session, entity_ids: Iterable[uuid.UUID]) -> None:
     """The planner looks at these entities again (a link or base changed, not the golden)."""
     ids = sorted(set(entity_ids), key=str)
     if ids:
         session.execute(sa.update(Entity).where(Entity.id.in_(ids)).values(planned_version=None))
+
+
+def mark_followers_dirty(session: Session, customer_id: uuid.UUID) -> None:
+    """The customer's contacts and opportunities are planned again: a reference that waited
+    for the customer's record in a CRM can be written now."""
+    customer = Entity.data[("customer", "entity_id")].as_string()
+    session.execute(
+        sa.update(Entity)
+        .where(
+            Entity.kind.in_(["contact", "opportunity"]),
+            Entity.status == "active",
+            customer == str(customer_id),
+        )
+        .values(planned_version=None),
+        execution_options={"synchronize_session": False},
+    )

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, connections, db, deadletters, reviews
+from workers.cli import assign, config_cmd, conflicts, connections, db, deadletters, reviews
+from workers.cli.audit import audit
 from workers.cli.context import CliState
 from workers.cli.demo import demo
 from workers.cli.emulate import emulate
 from workers.cli.match import match
+from workers.cli.plan import apply, plan
 from workers.cli.pull import pull
 from workers.cli.queue import queue
 from workers.cli.schedule import schedule
@@ -56,6 +58,10 @@ app.command()(pull)
 app.command()(emulate)
 app.command()(match)
 app.add_typer(reviews.app, name="reviews")
+app.add_typer(conflicts.app, name="conflicts")
+app.command()(plan)
+app.command()(apply)
+app.command()(audit)
 app.command()(worker)
 app.command()(sync)
 app.command()(demo)

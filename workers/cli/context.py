@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from core.config import ConfigError, LoadedConfig, load_config
 from core.store import Store
 
-__all__ = ["CliState", "ExitCode", "err", "out", "state"]
+__all__ = ["CliState", "ExitCode", "err", "operator_name", "out", "state"]
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -61,3 +62,11 @@ def state(ctx: typer.Context) -> CliState:
         obj = CliState()
         ctx.find_root().obj = obj
     return obj
+
+
+def operator_name() -> str:
+    """Who runs the command (for the audit log), when not given with --actor."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"

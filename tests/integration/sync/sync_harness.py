@@ -25,13 +25,17 @@ from connectors.http import BudgetSettings, ClientSettings, RetryPolicy
 from connectors.protocol import Connector
 from connectors.zoho import ZohoConnector, ZohoSettings
 from connectors.zoho.emulator import ZohoEmulator
-from core.assignment import AssignmentConfig, AssignmentPolicy
+from core.assignment import AssignmentConfig, AssignmentPolicy, OwnerDirectory
 from core.config.policies import PoliciesConfig
-from core.store import Entity, Link, OutboxItem, Store
+from core.store import AuditEntry, Conflict, Entity, Link, OutboxItem, Store
 from core.sync.context import ConnectionSync, SyncContext
 from core.sync.cycle import CycleReport, plan_and_commit, run_cycle
 from core.sync.drain import DrainReport, drain_outbox
-from mapping.maps import Mapper, MappingContext, load_map
+from core.sync.hub import Refs, hub_fields, target_record
+from core.sync.links import find_link
+from core.sync.values import get_path, same, set_path
+from mapping.maps import Mapper, MappingContext, RecordMappingError, load_map
+from mapping.model import EntityKind
 
 MAPS = Path(__file__).resolve().parents[3] / "config" / "mappings"
 FAST = ClientSettings(
@@ -250,3 +254,107 @@ def sync_world(
 
 def names(records: Sequence[dict[str, Any]], field_name: str) -> list[str]:
     return sorted(str(r.get(field_name)) for r in records)
+
+
+def disagreements(sw: SyncWorld) -> list[str]:
+    """Fields where a CRM's live record differs from the golden record (open conflicts aside),
+    and live records nobody linked: empty when every CRM agrees with the hub."""
+    problems: list[str] = []
+    with sw.store.transaction() as session:
+        refs = Refs(session)
+        directory = OwnerDirectory.load(session)
+        waiting = {
+            (entity_id, path)
+            for entity_id, path in session.execute(
+                sa.select(Conflict.entity_id, Conflict.field).where(Conflict.status == "open")
+            )
+        }
+        for name, crm in sw.crms.items():
+            conn = sw.ctx.connections[name]
+            assert conn.mapper is not None
+            for kind in ("customer", "contact", "opportunity"):
+                space = conn.space(kind)
+                assert space is not None
+                for remote_id, row in crm.rows(kind).items():
+                    link = find_link(session, name, kind, remote_id)
+                    entity = session.get(Entity, link.entity_id) if link is not None else None
+                    if entity is None or entity.status != "active":
+                        problems.append(f"{name} {kind} {remote_id}: not linked to a live entity")
+                        continue
+                    try:
+                        mapped = conn.mapper.pull(kind, row, remote_id=remote_id)
+                    except RecordMappingError:
+                        continue  # quarantined: not synced
+                    have = _view(space, mapped.model_dump(mode="json"), name, refs)
+                    target, unresolved = target_record(
+                        entity.data, entity.owner_id, name, refs, directory
+                    )
+                    for path, value in conn.target.defaults.get(EntityKind(kind), {}).items():
+                        if get_path(target, path) is None:
+                            target = set_path(target, path, value)
+                    want = _view(space, target, name, refs)
+                    for path in sorted(set(have) | set(want)):
+                        if not space.writes(path) or (entity.id, path) in waiting:
+                            continue
+                        if path in unresolved:  # its record is not (or no longer) in this CRM
+                            continue
+                        if not same(have.get(path), want.get(path)):
+                            problems.append(
+                                f"{name} {kind} {remote_id} {path}: "
+                                f"{have.get(path)!r} != golden {want.get(path)!r}"
+                            )
+    return problems
+
+
+def _view(space: Any, record: dict[str, Any], connection: str, refs: Refs) -> dict[str, Any]:
+    return {
+        p: space.cut(p, v)
+        for p, v in hub_fields(record, connection, refs).items()
+        if space.holds(p)
+    }
+
+
+def duplicates(sw: SyncWorld) -> list[str]:
+    """Entities held twice in one CRM where crmhub made one of the copies."""
+    found = []
+    with sw.store.transaction() as session:
+        made = {
+            (row.after["connection"], row.after["remote_id"])
+            for row in session.scalars(
+                sa.select(AuditEntry).where(AuditEntry.action == "link.created")
+            )
+            if row.actor == "writer"
+        }
+        rows = session.execute(
+            sa.select(Link.entity_id, Link.connection, sa.func.count())
+            .where(Link.status == "active")
+            .group_by(Link.entity_id, Link.connection)
+            .having(sa.func.count() > 1)
+        ).all()
+        for entity_id, connection, count in rows:
+            links = session.scalars(
+                sa.select(Link).where(Link.entity_id == entity_id, Link.connection == connection)
+            ).all()
+            if any((connection, link.remote_id) in made for link in links):
+                found.append(f"{entity_id} has {count} records in {connection}")
+    return found
+
+
+# fields a test edits, canonical path -> the CRM's own field (plain values both ways)
+EDITABLE = {
+    "zoho": {
+        "customer": {"address.city": "Billing_City", "custom.description": "Description"},
+        "contact": {"title": "Title", "custom.department": "Department"},
+        "opportunity": {"probability": "Probability"},
+    },
+    "fxiaoke": {
+        "customer": {"address.city": "city", "custom.description": "remark"},
+        "contact": {"title": "job_title", "custom.department": "department"},
+        "opportunity": {"probability": "probability"},
+    },
+}
+
+
+def edit(crm: Crm, kind: str, remote_id: str, path: str, value: Any) -> None:
+    """A user's edit of a canonical field in `crm`'s own terms."""
+    crm.edit(kind, remote_id, {EDITABLE[crm.type][kind][path]: value})

@@ -223,3 +223,24 @@ def test_apply_changes_derives_full_name_again_and_validates() -> None:
         "customer", {"name": "华腾", "address": {"city": "深圳"}}, {"address.city": None}
     )
     assert (cleared["name"], cleared["address"]) == ("华腾", None)
+
+
+def test_source_priority_falls_back_to_the_newest_for_unlisted_sides() -> None:
+    policy = FieldPolicy(policy="source_priority", sources=["salesforce"])
+    newer_here = merge("+8610333", "+8610222", base="+8610111", policy=policy, when=LATE)
+    assert (newer_here.winner, newer_here.value) == ("zoho", "+8610333")
+    older_here = merge("+8610333", "+8610222", base="+8610111", policy=policy, when=EARLY,
+                       golden_from=("fxiaoke", LATE))  # fmt: skip
+    assert (older_here.winner, older_here.value, older_here.changes_golden) == (
+        "fxiaoke", "+8610222", False,
+    )  # fmt: skip
+
+
+def test_never_blank_between_two_values_takes_the_newest() -> None:
+    result = merge("+8610333", "+8610222", base="+8610111", policy=NEVER_BLANK, when=EARLY,
+                   golden_from=("fxiaoke", LATE))  # fmt: skip
+    assert (result.action, result.winner, result.value) == (Action.POLICY, "fxiaoke", "+8610222")
+    # a value over a blank golden field changed elsewhere: the value wins even when older
+    filled = merge("+8610333", None, base="+8610111", policy=NEVER_BLANK, when=EARLY,
+                   golden_from=("fxiaoke", LATE))  # fmt: skip
+    assert (filled.winner, filled.value, filled.changes_golden) == ("zoho", "+8610333", True)

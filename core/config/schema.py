@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -94,19 +93,6 @@ class ConnectionConfig(Strict):
     enabled: bool = True
     # connector-specific settings; the connector's own model validates them
     options: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PydanticCustomError(
-                "timezone",
-                "is not a time zone",
-                {"fix": "an IANA name, e.g. `Asia/Shanghai` or `Europe/Berlin`"},
-            ) from None
-        return value
 
     @field_validator("type")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -39,11 +39,15 @@ def schedule(
     never synced by two at once. SIGTERM lets the sync in hand finish, then stops."""
     config = state(ctx).config()
     store = state(ctx).store()
-    planned = {
-        name: Planned(conn.schedule, ZoneInfo(conn.timezone))
-        for name, conn in config.hub.connections.items()
-        if conn.enabled and conn.schedule is not None
-    }
+    try:
+        planned = {
+            name: Planned(conn.schedule, ZoneInfo(conn.timezone))
+            for name, conn in config.hub.connections.items()
+            if conn.enabled and conn.schedule is not None
+        }
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        err.print(f"[red]error[/red] a connection's timezone is not an IANA zone name: {exc}")
+        raise typer.Exit(ExitCode.CONFIG) from None
     if not planned:
         err.print("[red]error[/red] no enabled connection has a `schedule:` in the config")
         raise typer.Exit(ExitCode.CONFIG)

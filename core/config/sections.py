@@ -12,12 +12,14 @@ from pydantic import BaseModel
 from core.assignment.config import AssignmentConfig
 from core.config.matching import MatchingConfig
 from core.config.policies import PoliciesConfig
+from core.config.workers import WorkersConfig
 
-__all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig"]
+__all__ = ["SECTIONS", "MatchingConfig", "PoliciesConfig", "WorkersConfig"]
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "matching": MatchingConfig,
     "assignment": AssignmentConfig,
     "policies": PoliciesConfig,
+    "workers": WorkersConfig,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.store.engine import database_url, make_engine, redact_url
 from core.store.schema import (
+    ApiUsage,
     AssignmentDecision,
     AssignmentTurn,
     AuditEntry,
@@ -15,6 +16,7 @@ from core.store.schema import (
     Entity,
     EntityMerge,
     KeepApart,
+    Lease,
     Link,
     MatchDecision,
     OutboxItem,
@@ -29,6 +31,7 @@ from core.store.schema import (
 from core.store.store import Store, StoreStatus
 
 __all__ = [
+    "ApiUsage",
     "AssignmentDecision",
     "AssignmentTurn",
     "AuditEntry",
@@ -40,6 +43,7 @@ __all__ = [
     "Entity",
     "EntityMerge",
     "KeepApart",
+    "Lease",
     "Link",
     "MatchDecision",
     "OutboxItem",

@@ -23,8 +23,10 @@ from core.store.records import (
     Quarantined,
     SourceRecord,
 )
+from core.store.workers import ApiUsage, Lease
 
 __all__ = [
+    "ApiUsage",
     "AssignmentDecision",
     "AssignmentTurn",
     "AuditEntry",
@@ -36,6 +38,7 @@ __all__ = [
     "Entity",
     "EntityMerge",
     "KeepApart",
+    "Lease",
     "Link",
     "MatchDecision",
     "OutboxItem",

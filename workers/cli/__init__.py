@@ -7,14 +7,19 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, conflicts, connections, db, reviews
+from workers.cli import assign, config_cmd, conflicts, connections, db, deadletters, reviews
 from workers.cli.audit import audit
 from workers.cli.context import CliState
+from workers.cli.demo import demo
 from workers.cli.emulate import emulate
 from workers.cli.match import match
 from workers.cli.plan import apply, plan
 from workers.cli.pull import pull
+from workers.cli.queue import queue
+from workers.cli.schedule import schedule
 from workers.cli.status import status
+from workers.cli.sync import sync
+from workers.cli.worker import worker
 
 __all__ = ["app", "main"]
 
@@ -57,6 +62,12 @@ app.add_typer(conflicts.app, name="conflicts")
 app.command()(plan)
 app.command()(apply)
 app.command()(audit)
+app.command()(worker)
+app.command()(sync)
+app.command()(demo)
+app.add_typer(deadletters.app, name="deadletters")
+app.command()(queue)
+app.command()(schedule)
 
 
 def main() -> None:

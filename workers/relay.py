@@ -1,0 +1,119 @@
+"""The outbox relay: pending items to the broker, and published-but-not-done items again.
+
+The outbox is the source of truth. The relay publishes an item, then marks it `published`;
+a crash between the two leaves it pending and it is published again (a repeated message finds
+its item done and changes nothing). An item published `republish_after` ago and still not done
+(its message lost, its writer killed) is published again. An item is only published when no
+older item of the same entity and connection is still unfinished, so writes of one entity go
+out one at a time, in order, whatever happens to their messages. Budgets hold back what a
+connection may not spend now (urgent writes first when it runs low).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from core.store import OutboxItem, Store
+from core.store.base import utcnow
+from workers.broker import PARTITIONS, Broker, WriteMessage
+from workers.budget import BudgetState, WriteBudgets
+from workers.transactions import write_transaction
+
+__all__ = ["LIVE", "RelayCounts", "due_items", "relay_once"]
+
+# statuses of an item still on its way
+LIVE = ("pending", "published")
+
+
+@dataclass
+class RelayCounts:
+    published: int = 0
+    republished: int = 0
+    held: dict[str, int] = field(default_factory=dict)  # per connection: held for the budget
+
+
+def due_items(now: datetime, republish_before: datetime) -> sa.Select[OutboxItem]:
+    """Items to publish now, most urgent first: due pending ones and stale published ones,
+    each the oldest unfinished item of its entity in its connection."""
+    older = aliased(OutboxItem)
+    blocked = (
+        sa.select(older.id)
+        .where(
+            older.connection == OutboxItem.connection,
+            older.entity_id == OutboxItem.entity_id,
+            older.status.in_(LIVE),
+            older.id < OutboxItem.id,
+        )
+        .exists()
+    )
+    pending = (OutboxItem.status == "pending") & (
+        OutboxItem.not_before.is_(None) | (OutboxItem.not_before <= now)
+    )
+    stale = (OutboxItem.status == "published") & (OutboxItem.published_at <= republish_before)
+    return (
+        sa.select(OutboxItem)
+        .where(pending | stale, ~blocked)
+        .order_by(OutboxItem.priority.desc(), OutboxItem.id)
+    )
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0))
+
+
+def relay_once(
+    store: Store,
+    broker: Broker,
+    *,
+    republish_after: timedelta,
+    budgets: WriteBudgets | None = None,
+    limit: int = 2000,
+    now: datetime | None = None,
+) -> RelayCounts:
+    """Publish what is due (at most `limit` items); returns what was done."""
+    now = now or utcnow()
+    counts = RelayCounts()
+    states: dict[str, BudgetState | None] = {}
+    chosen: list[OutboxItem] = []
+    with store.transaction() as session:
+        for item in session.scalars(due_items(now, now - republish_after).limit(limit)):
+            if budgets is not None:
+                if item.connection not in states:
+                    states[item.connection] = budgets.state(item.connection, now)
+                if not budgets.admits(states[item.connection], item.priority):
+                    counts.held[item.connection] = counts.held.get(item.connection, 0) + 1
+                    continue
+            chosen.append(item)
+    if not chosen:
+        return counts
+    # published first, marked after: a crash between leaves the item pending, published again
+    broker.publish(
+        WriteMessage(item.id, item.partition % PARTITIONS, item.connection, item.kind)
+        for item in chosen
+    )
+    with write_transaction(store) as session:
+        for item in chosen:
+            # only if no writer finished it meanwhile (it may have taken the message already)
+            marked = _rowcount(
+                session.execute(
+                    sa.update(OutboxItem)
+                    .where(
+                        OutboxItem.id == item.id,
+                        OutboxItem.status == item.status,
+                        OutboxItem.published_at.is_(None)
+                        if item.published_at is None
+                        else OutboxItem.published_at == item.published_at,
+                    )
+                    .values(status="published", published_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            if marked and item.status == "published":
+                counts.republished += 1
+            elif marked:
+                counts.published += 1
+    return counts

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -47,6 +48,17 @@ class Schedule(Strict):
                 "duration",
                 "is not a duration",
                 {"fix": "write a number and a unit: 30s, 15m, 2h, 1d"},
+            )
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and not croniter.is_valid(value):
+            raise PydanticCustomError(
+                "cron",
+                "is not a cron expression",
+                {"fix": "five fields: minute hour day month weekday, e.g. `*/15 * * * *`"},
             )
         return value
 

@@ -85,7 +85,7 @@ def _check_fields(value: dict[str, FieldPolicy], kinds: tuple[EntityKind, ...]) 
         guess = did_you_mean(name, sorted(known))
         raise PydanticCustomError(
             "field_name",
-            "{name!r} is not a canonical field",
+            "`{name}` is not a canonical field",
             {
                 "name": name,
                 "fix": f"did you mean `{guess}`?" if guess else "e.g. name, phones, address.city",
@@ -153,6 +153,21 @@ class PoliciesConfig(Strict):
         for kind, section in value.items():
             _check_fields(section.fields, (EntityKind(kind),))
         return value
+
+    def connection_refs(self) -> list[tuple[tuple[int | str, ...], str]]:
+        """Every connection this file names, with where (checked against the main config)."""
+        refs: list[tuple[tuple[int | str, ...], str]] = [
+            (("default", "sources", i), name) for i, name in enumerate(self.default.sources)
+        ]
+        sections = [(("fields",), self.fields)] + [
+            (("kinds", kind.value, "fields"), section.fields)
+            for kind, section in self.kinds.items()
+        ]
+        for where, fields in sections:
+            for path, policy in fields.items():
+                refs += [((*where, path, "sources", i), n) for i, n in enumerate(policy.sources)]
+        refs += [(("targets", name), name) for name in self.targets]
+        return refs
 
     def field_policy(self, kind: str, path: str) -> FieldPolicy:
         """The policy of `path` for `kind`: the kind's own, else the top level's; an exact path

@@ -128,7 +128,7 @@ class HubConfig(Strict):
             if not _CONNECTION_NAME.match(name):
                 raise PydanticCustomError(
                     "connection_name",
-                    "connection name {name!r} is not a lower-case identifier",
+                    "connection name `{name}` is not a lower-case identifier",
                     {
                         "name": name,
                         "fix": "use a-z, 0-9 and _, starting with a letter (e.g. zoho_cn)",

@@ -41,7 +41,7 @@ CASES = {
     "bad cron": Case("crmhub.yaml", ZOHO_SCHEDULE, ZOHO_SCHEDULE.replace("every: 15m", "cron: '61 * * * *'"), ("connections.zoho.schedule.cron", "is not a cron expression")),
     "two schedules": Case("crmhub.yaml", ZOHO_SCHEDULE, ZOHO_SCHEDULE.replace("15m", "15m, cron: '* * * * *'"), ("connections.zoho.schedule", "exactly one of")),
     "secret in clear": Case("crmhub.yaml", "client_secret: env:ZOHO_CLIENT_SECRET", "client_secret: s3cr3t-in-clear", ("connections.zoho.credentials.client_secret", "must not be written in config files")),
-    "bad connection name": Case("crmhub.yaml", "  zoho:\n", "  Zoho CN:\n", ("connections", "not a lower-case identifier")),
+    "bad connection name": Case("crmhub.yaml", "  zoho:\n", "  Zoho CN:\n", ("connections", "connection name `Zoho CN` is not a lower-case identifier")),
     "map file missing": Case("crmhub.yaml", "mapping: mappings/zoho.yaml", "mapping: mappings/nope.yaml", ("connections.zoho.mapping", "file not found")),
     "section file missing": Case("crmhub.yaml", "policies: policies.yaml", "policies: policy.yaml", ("policy.yaml", "file not found"), "policy.yaml"),
     "map: unknown canonical field": Case("mappings/zoho.yaml", "canonical: website, transform: str}", "canonical: web_site, transform: str}", ("zoho.yaml:", "entities.customer.fields[1].canonical", "did you mean `website`")),

@@ -52,7 +52,7 @@ class ApiResponse(Response):
         if content is None:
             super().__init__(b"", status_code, dict(headers or {}))
         else:
-            body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+            body = _encode(content)
             super().__init__(
                 body, status_code, dict(headers or {}), "application/json;charset=UTF-8"
             )
@@ -75,3 +75,13 @@ class Endpoint:
     def label(self, method: str) -> str:
         """The name the request log uses: `name`, or `name:METHOD` when several methods."""
         return self.name if len(self.handlers) == 1 else f"{self.name}:{method}"
+
+
+def _encode(content: Any) -> bytes:
+    """UTF-8 JSON; text holding a lone surrogate (which UTF-8 cannot carry) goes out as
+    `\\udXXX` escapes, the valid JSON that a misbehaving CRM sends for such text."""
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()

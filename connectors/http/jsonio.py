@@ -12,8 +12,17 @@ __all__ = ["dumps", "loads"]
 
 
 def loads(content: bytes | str) -> Any:
-    """Parse JSON; numbers with a fraction or exponent become Decimal, never float."""
-    return json.loads(content, parse_float=Decimal)
+    """Parse JSON; numbers with a fraction or exponent become Decimal, never float.
+
+    A body that is not valid UTF-8 still parses: each undecodable byte becomes a lone
+    surrogate in its string (Python's surrogateescape), so the one record holding it is
+    refused by the mapping with its field named, instead of the whole page failing."""
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except UnicodeDecodeError:
+        if isinstance(content, str):
+            raise
+        return json.loads(content.decode("utf-8", "surrogateescape"), parse_float=Decimal)
 
 
 def dumps(value: Any) -> bytes:

@@ -189,6 +189,10 @@ class DisputeSettings(Strict):
     # `source_priority`: connections in order of authority
     sources: list[str] = Field(default_factory=list)
 
+    def connection_refs(self) -> list[tuple[tuple[int | str, ...], str]]:
+        """The connections `sources` names, with where (checked against the main config)."""
+        return [(("disputes", "sources", i), name) for i, name in enumerate(self.sources)]
+
 
 class ReassignSettings(Strict):
     """When an owned customer leaves its owner (otherwise owners are sticky)."""
@@ -216,6 +220,10 @@ class AssignmentConfig(Strict):
     @classmethod
     def _unowned_emails(cls, value: list[str]) -> list[str]:
         return [_email(v) for v in value]
+
+    def connection_refs(self) -> list[tuple[tuple[int | str, ...], str]]:
+        """Every connection this file names, with where (checked against the main config)."""
+        return self.disputes.connection_refs()
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> AssignmentConfig:

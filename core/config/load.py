@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from core.config.errors import ConfigError, ConfigIssue, issues_from_validation
+from core.config.errors import ConfigError, ConfigIssue, did_you_mean, issues_from_validation
 from core.config.schema import ConnectionConfig, HubConfig
 from core.config.sections import SECTIONS
 from core.config.yaml_lines import LoadedYaml, YamlSyntaxError, load_yaml
@@ -148,6 +148,30 @@ def _check_mappings(loaded: LoadedConfig, source: LoadedYaml, issues: list[Confi
         loaded.mappings[name] = connector_map
 
 
+def _check_connection_refs(
+    section: BaseModel, source: LoadedYaml, hub: HubConfig, issues: list[ConfigIssue]
+) -> None:
+    """A section naming a connection the main config does not declare (a typo, or one that
+    was removed) is an error at start-up, not a rule that silently never applies."""
+    refs = getattr(section, "connection_refs", None)
+    if refs is None:
+        return
+    known = sorted(hub.connections)
+    for loc, name in refs():
+        if name in hub.connections:
+            continue
+        guess = did_you_mean(name, known)
+        issues.append(
+            ConfigIssue(
+                source.file,
+                source.line_of(loc),
+                "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip("."),
+                f"no connection named `{name}` in the main config",
+                f"did you mean `{guess}`?" if guess else f"use one of: {', '.join(known)}",
+            )
+        )
+
+
 def _collect(path: Path | None) -> tuple[LoadedConfig | None, list[ConfigIssue]]:
     issues: list[ConfigIssue] = []
     file = find_config(path)
@@ -160,9 +184,10 @@ def _collect(path: Path | None) -> tuple[LoadedConfig | None, list[ConfigIssue]]
     for name, model in SECTIONS.items():
         section_path = getattr(hub, name)
         if section_path is not None:
-            section, _ = _parse(loaded.resolve(section_path), model, issues)
-            if section is not None:
+            section, section_source = _parse(loaded.resolve(section_path), model, issues)
+            if section is not None and section_source is not None:
                 loaded.sections[name] = section
+                _check_connection_refs(section, section_source, hub, issues)
     _check_mappings(loaded, source, issues)
     for conn_name, conn in hub.connections.items():
         for key, secret in conn.credentials.items():

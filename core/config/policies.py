@@ -154,6 +154,21 @@ class PoliciesConfig(Strict):
             _check_fields(section.fields, (EntityKind(kind),))
         return value
 
+    def connection_refs(self) -> list[tuple[tuple[int | str, ...], str]]:
+        """Every connection this file names, with where (checked against the main config)."""
+        refs: list[tuple[tuple[int | str, ...], str]] = [
+            (("default", "sources", i), name) for i, name in enumerate(self.default.sources)
+        ]
+        sections = [(("fields",), self.fields)] + [
+            (("kinds", kind.value, "fields"), section.fields)
+            for kind, section in self.kinds.items()
+        ]
+        for where, fields in sections:
+            for path, policy in fields.items():
+                refs += [((*where, path, "sources", i), n) for i, n in enumerate(policy.sources)]
+        refs += [(("targets", name), name) for name in self.targets]
+        return refs
+
     def field_policy(self, kind: str, path: str) -> FieldPolicy:
         """The policy of `path` for `kind`: the kind's own, else the top level's; an exact path
         before its group (`address.city`, then `address`); else the default."""

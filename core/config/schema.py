@@ -57,8 +57,8 @@ class Schedule(Strict):
         if value is not None and not croniter.is_valid(value):
             raise PydanticCustomError(
                 "cron",
-                "is not a cron line",
-                {"fix": "five fields: minute hour day month weekday, e.g. `0 2 * * *`"},
+                "is not a cron expression",
+                {"fix": "five fields: minute hour day month weekday, e.g. `*/15 * * * *`"},
             )
         return value
 
@@ -128,7 +128,7 @@ class HubConfig(Strict):
             if not _CONNECTION_NAME.match(name):
                 raise PydanticCustomError(
                     "connection_name",
-                    "connection name {name!r} is not a lower-case identifier",
+                    "connection name `{name}` is not a lower-case identifier",
                     {
                         "name": name,
                         "fix": "use a-z, 0-9 and _, starting with a letter (e.g. zoho_cn)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,16 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
-__all__ = ["Base", "BigId", "JsonType", "UtcDateTime", "new_id", "utcnow"]
+__all__ = [
+    "Base",
+    "BigId",
+    "JsonType",
+    "StorableJson",
+    "UtcDateTime",
+    "new_id",
+    "storable",
+    "utcnow",
+]
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -22,7 +32,41 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-JsonType = sa.JSON().with_variant(JSONB(), "postgresql")
+# What PostgreSQL's jsonb refuses in text (NUL, and lone surrogates: what undecodable bytes
+# from a CRM become): kept as readable escapes so the raw payload is stored, never lost.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def storable(value: Any) -> Any:
+    """`value` with every text (keys too) made storable on every backend; unchanged text is
+    returned as is."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(_escape, value) if _UNSTORABLE.search(value) else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
+class StorableJson(sa.TypeDecorator[Any]):
+    """JSON (jsonb on PostgreSQL) that stores whatever text a CRM sent (see `storable`)."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else sa.JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return storable(value)
+
+
+JsonType = StorableJson()
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mapping.maps.compile import EntityPlan
 from mapping.maps.errors import FieldProblem
 from mapping.model import CanonicalRecord
+from mapping.transforms import unreadable_text
 
 if TYPE_CHECKING:
     from mapping.maps.engine import Step
@@ -26,6 +27,9 @@ _NAME = re.compile(r"[^\W\d][\w.-]{0,99}")
 
 
 def _plain(raw: Any) -> Any:
+    unreadable = unreadable_text(raw)
+    if unreadable is not None:
+        raise ValueError(unreadable)
     if isinstance(raw, str):
         return raw.strip() or None
     if isinstance(raw, bool | int):

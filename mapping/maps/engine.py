@@ -19,7 +19,7 @@ from mapping.maps.custom import CustomPassthrough
 from mapping.maps.errors import MISSING, FieldProblem, RecordMappingError
 from mapping.model import CanonicalRecord
 from mapping.model.values import VOUCHED
-from mapping.transforms import TransformError
+from mapping.transforms import TransformError, unreadable_text
 
 __all__ = ["BoundEntity", "MappedRecord"]
 
@@ -167,6 +167,11 @@ class BoundEntity:
                             step.remote, step.path_text, MISSING, "is required but missing"
                         )
                     )
+                continue
+            unreadable = unreadable_text(raw)
+            if unreadable is not None:
+                problem = FieldProblem(step.remote, step.path_text, raw, unreadable)
+                (dropped if step.drop else problems).append(problem)
                 continue
             try:
                 value = step.codec.pull(raw, payload, out)

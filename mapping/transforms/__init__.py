@@ -6,6 +6,7 @@ reason an operator can act on. No network at runtime.
 
 from __future__ import annotations
 
+from ._text import unreadable_text
 from .companies import clean_company_name, company_brand_key, company_key
 from .countries import country_name, region_name, to_country_code, to_region_code
 from .datetimes import date_to_epoch_ms, to_date, to_epoch_ms, to_iso_offset, to_utc_datetime
@@ -60,4 +61,5 @@ __all__ = [
     "to_region_code",
     "to_str",
     "to_utc_datetime",
+    "unreadable_text",
 ]

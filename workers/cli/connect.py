@@ -30,7 +30,9 @@ def open_connection(name: str, config: ConnectionConfig) -> Connector:
     try:
         return open_connector(name, config)
     except MissingSecretError as exc:
-        err.print(f"[red]error[/red] connection {name}: {exc}")
+        unset = [key for key, secret in config.credentials.items() if not secret.is_set()]
+        where = f"connections.{name}.credentials.{unset[0]}" if unset else f"connection {name}"
+        err.print(f"[red]error[/red] {where}: {exc} (fix: export it before running)")
     except ValidationError as exc:
         for problem in exc.errors():
             where = ".".join(str(p) for p in problem["loc"]) or "(options)"

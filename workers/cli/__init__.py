@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, connections, db, reviews
+from workers.cli import assign, config_cmd, connections, db, operators, reviews
+from workers.cli.console import console
 from workers.cli.context import CliState
 from workers.cli.emulate import emulate
 from workers.cli.match import match
@@ -51,6 +52,8 @@ app.command()(pull)
 app.command()(emulate)
 app.command()(match)
 app.add_typer(reviews.app, name="reviews")
+app.add_typer(operators.app, name="operators")
+app.command()(console)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
@@ -56,6 +57,13 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
             "Reload the page and try again."
         )
         return render(request, "refused.html", 403, why=why)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # an HTML page naming the fields, never echoing what was sent (FastAPI's JSON would)
+        names = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()})
+        why = f"Not accepted: {', '.join(names) or 'the request'} missing, too long or malformed."
+        return render(request, "refused.html", 422, why=why)
 
     @app.middleware("http")
     async def _headers(

@@ -22,7 +22,11 @@ from core.store import Conflict, DeadLetter, Entity, OutboxItem, OwnerRow, Run, 
 HASHER = PasswordHasher.from_parameters(CHEAPEST)  # the tests' passwords need no real cost
 OPERATOR, PASSWORD = "李娜", "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-HUATENG = {"name": "深圳市华腾科技有限公司", "phones": ["+8675523456789"], "website": "www.huateng.com"}
+HUATENG = {
+    "name": "深圳市华腾科技有限公司",
+    "phones": ["+8675523456789"],
+    "website": "www.huateng.com",
+}
 HUATENG_EN = {"name": "Huateng Technology Co., Ltd.", "website": "huateng.com"}
 
 
@@ -53,8 +57,15 @@ def customer(store: Store, data: dict[str, object]) -> uuid.UUID:
         return entity.id
 
 
-def seed(store: Store, *, name: str = "比亚迪股份有限公司") -> Seeded:
-    """Everything is created the way its feature creates it (the match through match_record)."""
+def seed(
+    store: Store,
+    *,
+    name: str = "比亚迪股份有限公司",
+    dispute_name: str = "美的集团股份有限公司",
+    error: str = "invalid data: Phone 电话号码格式不正确",
+) -> Seeded:
+    """Everything is created the way its feature creates it (the match through match_record);
+    the names and the remote error can be chosen (hostile input for the escaping tests)."""
     config = MatchingConfig()
     conflict_entity = customer(store, {"name": name, "phones": ["+8675589888888"]})
     with store.transaction() as session:
@@ -82,7 +93,8 @@ def seed(store: Store, *, name: str = "比亚迪股份有限公司") -> Seeded:
         grey = match_record(
             session, "customer", HUATENG_EN, connection="zoho", remote_id="Z1", config=config
         )
-        assert grey.decision == Decision.REVIEW and grey.review_id is not None
+        assert grey.decision == Decision.REVIEW
+        assert grey.review_id is not None
     owners: dict[str, uuid.UUID] = {}
     with store.transaction() as session:
         for who, email in (("王芳", "wang.fang@example.com"), ("张伟", "zhang.wei@example.com")):
@@ -90,14 +102,14 @@ def seed(store: Store, *, name: str = "比亚迪股份有限公司") -> Seeded:
             session.add(row)
             session.flush()
             owners[email] = row.id
-    dispute_entity = customer(store, {"name": "美的集团股份有限公司"})
+    dispute_entity = customer(store, {"name": dispute_name})
     wang, zhang = owners["wang.fang@example.com"], owners["zhang.wei@example.com"]
     with store.transaction() as session:
         dispute = open_review(
             session, ReviewKind.DISPUTE,
-            "美的集团股份有限公司: owned by different managers in different CRMs (now the pool)",
+            f"{dispute_name}: owned by different managers in different CRMs (now the pool)",
             {
-                "customer": {"entity_id": str(dispute_entity), "name": "美的集团股份有限公司"},
+                "customer": {"entity_id": str(dispute_entity), "name": dispute_name},
                 "claims": [
                     {"connection": "zoho", "remote_id": "Z7", "owner_id": str(wang),
                      "remote_user_id": "4150868000000225013", "since": "2023-01-05T00:00:00+00:00",
@@ -127,7 +139,7 @@ def seed(store: Store, *, name: str = "比亚迪股份有限公司") -> Seeded:
         letter = DeadLetter(
             outbox_id=dead.id, connection="zoho", kind="customer", entity_id=letter_entity,
             operation="update", payload=payload, error_code="INVALID_DATA",
-            error_message="invalid data: Phone 电话号码格式不正确", attempts=5,
+            error_message=error, attempts=5,
         )  # fmt: skip
         session.add(letter)
         session.flush()

@@ -72,15 +72,26 @@ class OutboxItem(Base):
     entity_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     # create | update | delete
     operation: Mapped[str] = mapped_column(sa.String(10))
+    # the target record of an update or delete (None for a create)
+    remote_id: Mapped[str | None] = mapped_column(sa.String(100))
     # upsert | insert_only | update_only | skip
     mode: Mapped[str] = mapped_column(sa.String(20), default="upsert")
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    # the canonical values the write sets, by field path, in the target's terms: what the link's
+    # base snapshot becomes once the write succeeds (echo suppression)
+    canonical: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # what the plan was computed from: the golden record's version and the base's fingerprint
+    entity_version: Mapped[int | None] = mapped_column()
+    base_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     # writes of one entity go to one partition, so they keep their order
     partition: Mapped[int] = mapped_column(default=0)
     priority: Mapped[int] = mapped_column(default=0)
-    # pending | published | done | dead
+    # pending -> published (the relay sent it) -> done | dead; superseded (a newer plan for the
+    # same link replaced it while it was pending)
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
+    # a retried item waits until then
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -39,6 +39,10 @@ class Entity(Base):
     merged_into: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("entities.id"))
     owner_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("owners.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # the version the sync planner last planned writes for; NULL or behind `version` means the
+    # entity needs planning (every writer of a golden record bumps `version`, so nobody has to
+    # tell the planner; the sync sets NULL when a link or base snapshot changed instead)
+    planned_version: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -115,6 +119,11 @@ class Link(Base):
     connection: Mapped[str] = mapped_column(Connection)
     kind: Mapped[str] = mapped_column(Kind)
     remote_id: Mapped[str] = mapped_column(RemoteId)
+    # active | deleted (the remote record is gone: kept as a tombstone, so the planner neither
+    # writes to it nor creates the entity there again)
+    status: Mapped[str] = mapped_column(
+        sa.String(20), default="active", server_default=sa.text("'active'")
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (

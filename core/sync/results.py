@@ -1,0 +1,423 @@
+"""Write results: what a push did to the store (what the workers call after every push).
+
+- `push_items(items)`: outbox rows as the connector's `PushItem`s (key = idempotency key).
+- `apply_push_results(session, items, results, actor=...)`: per result, in the caller's
+  transaction. OK: a create is linked, the link's base snapshot becomes what was written (with
+  the write's fingerprint and the remote modified time), the item is done, the write audited.
+  ALREADY_EXISTS: the entity is linked to the record the CRM named (and re-planned, so values
+  that differ are updated). RETRY: back to pending, attempts + 1, `not_before` after a backoff
+  (dead after `MAX_ATTEMPTS`). FAILED: dead, with a dead letter and a `dead_letter` review
+  holding the remote code and message. Items already done, dead or superseded are left alone:
+  applying the same results twice changes nothing.
+- `retry_dead_letter` / `discard_dead_letter`: an operator's decision on a dead letter.
+
+A create answered with a record that is already linked to another entity (the CRM's
+duplicate check found it) is not linked twice: a match review asks whether the two entities are
+one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from connectors.protocol import PushItem, PushOutcome, PushResult, WriteMode, WriteOp
+from core.audit import ActorKind, AuditRecord, record_audit, record_audits
+from core.reviews import ReviewKind, ReviewStatus, close_review, open_review
+from core.store import DeadLetter, Link, OutboxItem, ReviewItem, SourceRecord
+from core.store.base import utcnow
+from core.sync.links import LinkStatus, active_entity, find_link, make_link, open_duplicate_review
+from core.sync.snapshots import mark_dirty, record_pulled, record_written
+from core.sync.values import fingerprint
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "ItemStatus",
+    "ResultCounts",
+    "apply_push_results",
+    "discard_dead_letter",
+    "push_items",
+    "retry_dead_letter",
+    "retry_delay",
+]
+
+MAX_ATTEMPTS = 8
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    DONE = "done"
+    DEAD = "dead"
+    SUPERSEDED = "superseded"
+
+
+FINAL = frozenset({ItemStatus.DONE, ItemStatus.DEAD, ItemStatus.SUPERSEDED})
+
+
+@dataclass
+class ResultCounts:
+    """What one batch of results did."""
+
+    done: int = 0
+    linked: int = 0  # creates (and already-existing records) that got a link
+    already_existed: int = 0
+    duplicates: int = 0  # answered with a record linked to another entity: a match review
+    retried: int = 0
+    dead: int = 0
+    ignored: int = 0  # already done, dead or superseded (a republished message)
+
+    def add(self, other: ResultCounts) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+    def to_data(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def push_items(items: Sequence[OutboxItem]) -> list[PushItem]:
+    """The connector's view of outbox items (one `kind` per push call: group them first)."""
+    return [
+        PushItem(
+            key=item.idempotency_key,
+            op=WriteOp(item.operation),
+            payload=dict(item.payload),
+            remote_id=item.remote_id,
+            mode=WriteMode(item.mode),
+        )
+        for item in items
+    ]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a transiently failed write waits: 30 s doubling per attempt, at most an hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def apply_push_results(
+    session: Session,
+    items: Sequence[OutboxItem],
+    results: Sequence[PushResult],
+    *,
+    actor: str = "writer",
+) -> ResultCounts:
+    """Record what the CRM answered for each item (see the module docstring)."""
+    counts = ResultCounts()
+    ids = [item.id for item in items]
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            sa.select(OutboxItem).where(OutboxItem.id.in_(ids)).with_for_update()
+        )
+    }
+    by_key = {result.key: result for result in results}
+    audits: list[AuditRecord] = []
+    for item_id in ids:
+        row = rows.get(item_id)
+        if row is None or row.status in FINAL:
+            counts.ignored += 1
+            continue
+        result = by_key.get(row.idempotency_key)
+        if result is None:
+            result = PushResult(
+                row.idempotency_key, PushOutcome.RETRY, None, None, "NO_RESULT",
+                "the push returned no result for this item",
+            )  # fmt: skip
+        if result.outcome is PushOutcome.OK:
+            _ok(session, row, result, actor, counts, audits)
+        elif result.outcome is PushOutcome.ALREADY_EXISTS:
+            _already_exists(session, row, result, actor, counts, audits)
+        elif result.outcome is PushOutcome.RETRY and row.attempts + 1 < MAX_ATTEMPTS:
+            _retry(row, result.error_code, result.error_message, counts)
+        else:
+            _dead(session, row, result.error_code, result.error_message, actor, counts)
+    record_audits(session, audits)
+    session.flush()
+    return counts
+
+
+def _write_audit(row: OutboxItem, actor: str, remote_id: str | None, note: str) -> AuditRecord:
+    return AuditRecord(
+        actor_kind=ActorKind.SYNC,
+        actor=actor,
+        action=f"write.{row.operation}",
+        entity_id=row.entity_id,
+        entity_kind=row.kind,
+        after={
+            "connection": row.connection,
+            "remote_id": remote_id,
+            "outbox_id": row.id,
+            "fields": sorted(row.canonical or {}),
+        },
+        source=row.connection,
+        reason=note,
+        run_id=row.run_id,
+    )
+
+
+def _finish(row: OutboxItem, counts: ResultCounts, note: str | None = None) -> None:
+    row.status = ItemStatus.DONE.value
+    row.done_at = utcnow()
+    row.last_error = note
+    counts.done += 1
+
+
+def _ok(
+    session: Session,
+    row: OutboxItem,
+    result: PushResult,
+    actor: str,
+    counts: ResultCounts,
+    audits: list[AuditRecord],
+) -> None:
+    written = dict(row.canonical or {})
+    if row.operation == WriteOp.CREATE:
+        if not result.remote_id:
+            _dead(session, row, "NO_ID", "the CRM answered a create without a record id", actor,
+                  counts)  # fmt: skip
+            return
+        link = _link_created(session, row, result.remote_id, actor, counts)
+        if link is not None:
+            record_written(session, link, written, result.modified_at)
+        audits.append(_write_audit(row, actor, result.remote_id, "created"))
+        _finish(row, counts, None if link is not None else "linked to another entity: review")
+        return
+    link = find_link(session, row.connection, row.kind, row.remote_id or "")
+    if row.operation == WriteOp.DELETE:
+        if link is not None:
+            link_retired = link.status != LinkStatus.DELETED
+            link.status = LinkStatus.DELETED.value
+            if link_retired:
+                audits.append(_write_audit(row, actor, row.remote_id, "deleted: link retired"))
+    elif link is not None and link.status == LinkStatus.ACTIVE:
+        record_written(session, link, written, result.modified_at)
+        audits.append(_write_audit(row, actor, row.remote_id, "updated"))
+    _finish(row, counts)
+
+
+def _link_created(
+    session: Session, row: OutboxItem, remote_id: str, actor: str, counts: ResultCounts
+) -> Link | None:
+    """The link of a created (or found) record; None when it belongs to another entity."""
+    entity_id = active_entity(session, row.entity_id)
+    link = find_link(session, row.connection, row.kind, remote_id)
+    if link is None:
+        counts.linked += 1
+        return make_link(
+            session, entity_id, row.connection, row.kind, remote_id, actor=actor,
+            reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,
+        )  # fmt: skip
+    if active_entity(session, link.entity_id) == entity_id:
+        link.status = LinkStatus.ACTIVE.value
+        return link
+    counts.duplicates += 1
+    open_duplicate_review(
+        session, entity_id, active_entity(session, link.entity_id),
+        connection=row.connection, remote_id=remote_id,
+    )  # fmt: skip
+    return None
+
+
+def _already_exists(
+    session: Session,
+    row: OutboxItem,
+    result: PushResult,
+    actor: str,
+    counts: ResultCounts,
+    audits: list[AuditRecord],
+) -> None:
+    counts.already_existed += 1
+    if not result.remote_id:
+        _dead(session, row, result.error_code or "DUPLICATE",
+              result.error_message or "the CRM has this record already but did not say which",
+              actor, counts)  # fmt: skip
+        return
+    link = _link_created(session, row, result.remote_id, actor, counts)
+    if link is not None:
+        # what that record holds, if we pulled it; else the next pull brings its base
+        known = session.scalars(
+            sa.select(SourceRecord).where(
+                SourceRecord.connection == row.connection,
+                SourceRecord.kind == row.kind,
+                SourceRecord.remote_id == result.remote_id,
+                SourceRecord.status == "ok",
+            )
+        ).first()
+        if known is not None and known.mapped is not None:
+            record_pulled(session, link, known.mapped, known.remote_modified_at)
+        mark_dirty(session, [link.entity_id])  # re-plan: an update where values differ
+    audits.append(_write_audit(row, actor, result.remote_id, "already existed: linked"))
+    _finish(row, counts, f"already existed as {result.remote_id}")
+
+
+def _retry(row: OutboxItem, code: str | None, message: str | None, counts: ResultCounts) -> None:
+    row.attempts += 1
+    row.last_error = _error_text(code, message)
+    row.status = ItemStatus.PENDING.value
+    row.not_before = utcnow() + retry_delay(row.attempts)
+    counts.retried += 1
+
+
+def _error_text(code: str | None, message: str | None) -> str:
+    return ": ".join(part for part in (code, message) if part) or "no reason given"
+
+
+def _dead(
+    session: Session,
+    row: OutboxItem,
+    code: str | None,
+    message: str | None,
+    actor: str,
+    counts: ResultCounts,
+) -> None:
+    row.attempts += 1
+    row.status = ItemStatus.DEAD.value
+    row.done_at = utcnow()
+    row.last_error = _error_text(code, message)
+    if row.attempts >= MAX_ATTEMPTS:
+        row.last_error = f"gave up after {row.attempts} attempts: {row.last_error}"
+    letter = DeadLetter(
+        outbox_id=row.id,
+        connection=row.connection,
+        kind=row.kind,
+        entity_id=row.entity_id,
+        operation=row.operation,
+        payload=dict(row.payload),
+        error_code=code,
+        error_message=message,
+        attempts=row.attempts,
+        status="open",
+    )
+    session.add(letter)
+    session.flush()
+    open_review(
+        session,
+        ReviewKind.DEAD_LETTER,
+        f"{row.connection} refused to {row.operation} {row.kind}: {row.last_error}",
+        {
+            "dead_letter_id": letter.id,
+            "outbox_id": row.id,
+            "connection": row.connection,
+            "operation": row.operation,
+            "remote_id": row.remote_id,
+            "error_code": code,
+            "error_message": message,
+            "payload": dict(row.payload),
+        },
+        entity_id=row.entity_id,
+        entity_kind=row.kind,
+    )
+    record_audit(
+        session,
+        actor_kind=ActorKind.SYNC,
+        actor=actor,
+        action="write.dead",
+        entity_id=row.entity_id,
+        entity_kind=row.kind,
+        after={"connection": row.connection, "outbox_id": row.id, "dead_letter_id": letter.id},
+        source=row.connection,
+        reason=row.last_error,
+        run_id=row.run_id,
+    )
+    counts.dead += 1
+
+
+def _letter_review(session: Session, letter: DeadLetter) -> ReviewItem | None:
+    items = session.scalars(
+        sa.select(ReviewItem).where(
+            ReviewItem.kind == ReviewKind.DEAD_LETTER.value,
+            ReviewItem.status == ReviewStatus.OPEN.value,
+            ReviewItem.entity_id == letter.entity_id,
+        )
+    ).all()
+    return next((i for i in items if i.payload.get("dead_letter_id") == letter.id), None)
+
+
+def _open_letter(session: Session, dead_letter_id: int) -> DeadLetter:
+    letter = session.get(DeadLetter, dead_letter_id, with_for_update=True)
+    if letter is None:
+        raise ValueError(f"no dead letter {dead_letter_id}")
+    if letter.status != "open":
+        raise ValueError(f"dead letter {dead_letter_id} is already {letter.status}")
+    return letter
+
+
+def retry_dead_letter(session: Session, dead_letter_id: int, *, actor: str) -> OutboxItem:
+    """Queue the dead letter's write again (a new pending outbox item); closes its review."""
+    letter = _open_letter(session, dead_letter_id)
+    original = session.get(OutboxItem, letter.outbox_id)
+    if original is None:
+        raise ValueError(f"dead letter {dead_letter_id} names no outbox item")
+    item = OutboxItem(
+        run_id=original.run_id,
+        connection=letter.connection,
+        kind=letter.kind,
+        entity_id=letter.entity_id,
+        operation=letter.operation,
+        mode=original.mode,
+        payload=dict(letter.payload),
+        remote_id=original.remote_id,
+        canonical=original.canonical,
+        entity_version=original.entity_version,
+        base_fingerprint=original.base_fingerprint,
+        partition=original.partition,
+        priority=original.priority,
+        status=ItemStatus.PENDING.value,
+        attempts=0,
+        idempotency_key=fingerprint([original.idempotency_key, "retry", letter.id]),
+    )
+    session.add(item)
+    session.flush()
+    _decide(session, letter, "retried", actor, None, {"action": "retry", "outbox_id": item.id})
+    return item
+
+
+def discard_dead_letter(
+    session: Session, dead_letter_id: int, *, actor: str, reason: str | None = None
+) -> DeadLetter:
+    """Give up on the dead letter's write (the CRM keeps what it has); closes its review."""
+    letter = _open_letter(session, dead_letter_id)
+    _decide(session, letter, "discarded", actor, reason, {"action": "discard"})
+    return letter
+
+
+def _decide(
+    session: Session,
+    letter: DeadLetter,
+    status: str,
+    actor: str,
+    reason: str | None,
+    resolution: dict[str, Any],
+) -> None:
+    letter.status = status
+    letter.decided_at = utcnow()
+    letter.decided_by = actor
+    letter.reason = reason
+    review = _letter_review(session, letter)
+    if review is not None:
+        close_review(
+            session,
+            review,
+            status=ReviewStatus.RESOLVED if status == "retried" else ReviewStatus.DISMISSED,
+            actor=actor,
+            resolution={"dead_letter_id": letter.id, **resolution},
+            reason=reason,
+        )
+    else:
+        record_audit(
+            session,
+            actor_kind=ActorKind.OPERATOR,
+            actor=actor,
+            action=f"dead_letter.{status}",
+            entity_id=letter.entity_id,
+            entity_kind=letter.kind,
+            after={"dead_letter_id": letter.id, **resolution},
+            reason=reason,
+        )
+    session.flush()

@@ -1,0 +1,64 @@
+"""Base snapshots: what each linked CRM holds, as of the last pull or our last write there.
+
+A pulled version is compared with its link's base, never with the golden record. After a write
+succeeds the base becomes what we wrote (merged into the previous base) with the write's
+fingerprint, so pulling our own write back changes nothing (echo suppression).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.store import BaseSnapshot, Entity, Link
+from core.store.base import utcnow
+from core.sync.values import fingerprint, flatten, unflatten
+
+__all__ = ["mark_dirty", "record_pulled", "record_written"]
+
+
+def record_pulled(
+    session: Session, link: Link, values: Mapping[str, Any], modified_at: datetime | None
+) -> BaseSnapshot:
+    """The base of `link` is now `values`, the record as just pulled (canonical JSON form)."""
+    base = session.get(BaseSnapshot, link.id)
+    if base is None:
+        base = BaseSnapshot(link_id=link.id, values={})
+        session.add(base)
+    base.values = dict(values)
+    base.remote_modified_at = modified_at
+    base.synced_at = utcnow()
+    return base
+
+
+def record_written(
+    session: Session, link: Link, written: Mapping[str, Any], modified_at: datetime | None
+) -> BaseSnapshot:
+    """Merge the field values a successful write set (by path) into the base of `link`."""
+    base = session.get(BaseSnapshot, link.id)
+    if base is None:
+        base = BaseSnapshot(link_id=link.id, values={})
+        session.add(base)
+    fields = flatten(base.values or {})
+    for path, value in written.items():
+        fields.pop(path, None)
+        if value is not None:
+            fields[path] = value
+    base.values = unflatten(fields)
+    base.write_fingerprint = fingerprint(dict(written))
+    if modified_at is not None:
+        base.remote_modified_at = modified_at
+    base.synced_at = utcnow()
+    return base
+
+
+def mark_dirty(session: Session, entity_ids: Iterable[uuid.UUID]) -> None:
+    """The planner looks at these entities again (a link or base changed, not the golden)."""
+    ids = sorted(set(entity_ids), key=str)
+    if ids:
+        session.execute(sa.update(Entity).where(Entity.id.in_(ids)).values(planned_version=None))

@@ -3,9 +3,10 @@ so a decision made here writes exactly what the same decision made with `crmhub`
 
 Match reviews and unmerge: `core.matching` (as `crmhub reviews decide|unmerge`); ownership
 disputes: `core.assignment.resolve_dispute` (as `crmhub assign resolve`); conflicts and dead
-letters: the sync engine (`crmhub conflicts resolve`, `crmhub deadletters`), for now through
-`console.sync_standin` (see there) until the sync branch lands. Queue depth: the outbox by
-status (the workers' broker depth is added when they provide it).
+letters: the sync engine (`core.sync`: `retry_dead_letter`, `discard_dead_letter`, as
+`crmhub deadletters`); conflicts for now through `console.sync_standin` (see there) until
+`core/sync/conflicts.py` lands. Queue depth: the outbox by status (the workers' broker depth is
+added when they provide it).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from console import sync_standin as sync
+from console import sync_standin
 from core.assignment import DisputeResolutionError, resolve_dispute
 from core.config.matching import MatchingConfig
 from core.matching import ReviewAction, decide_match_review, unmerge_entity
 from core.merging import MergeError
 from core.store import OutboxItem
+from core.sync import discard_dead_letter as discard_letter
+from core.sync import retry_dead_letter as retry_letter
 
 __all__ = [
     "DecisionError",
@@ -84,15 +87,17 @@ def resolve_conflict(
     actor: str,
     reason: str | None,
 ) -> None:
-    sync.resolve_conflict(session, conflict_id, take=take, value=value, actor=actor, reason=reason)
+    sync_standin.resolve_conflict(
+        session, conflict_id, take=take, value=value, actor=actor, reason=reason
+    )
 
 
 def retry_dead_letter(session: Session, dead_letter_id: int, *, actor: str) -> None:
-    sync.retry_dead_letter(session, dead_letter_id, actor=actor)
+    retry_letter(session, dead_letter_id, actor=actor)
 
 
 def discard_dead_letter(session: Session, dead_letter_id: int, *, actor: str, reason: str) -> None:
-    sync.discard_dead_letter(session, dead_letter_id, actor=actor, reason=reason)
+    discard_letter(session, dead_letter_id, actor=actor, reason=reason)
 
 
 def outbox_depth(session: Session) -> dict[str, dict[str, int]]:

@@ -1,108 +1,28 @@
-"""STAND-IN for the sync engine's operator decisions (issue 8), written against its contract
-(ISSUE8.md) while `core/sync/` is being built in parallel. Delete this module when the sync
-branch is merged: `console/decisions.py` then imports the real functions, whose signatures
-these copy.
+"""STAND-IN for the sync engine's conflict resolution (issue 8), written against its contract
+(ISSUE8.md: `crmhub conflicts resolve ID --take SOURCE|--value V [--why TEXT]`) while
+`core/sync/conflicts.py` is being built in parallel. Delete this module when it lands:
+`console/decisions.py` then calls the real function.
 
-- `retry_dead_letter(session, dead_letter_id, *, actor)`: a new pending outbox item from the
-  dead letter's payload; the dead letter and its review are closed.
-- `discard_dead_letter(session, dead_letter_id, *, actor, reason)`: closed without a write.
-- `resolve_conflict(session, conflict_id, *, take=None, value=None, actor, reason=None)`: the
-  golden field takes one side's value or a typed one (checked by the canonical model).
-  Unlike the real one it plans no writes to the CRMs (that is the sync planner's job).
+`resolve_conflict(session, conflict_id, *, take=None, value=None, actor, reason=None)`: the
+golden field takes one side's value or a typed one (checked by the canonical model), the
+conflict and its review are closed, audited under the operator. Unlike the real one it plans
+no writes to the CRMs (that is the sync planner's job).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.audit import ActorKind, record_audit
-from core.reviews import ReviewKind, ReviewStatus, close_review
-from core.store import Conflict, DeadLetter, Entity, OutboxItem, ReviewItem
+from core.reviews import ReviewStatus, close_review
+from core.store import Conflict, Entity, ReviewItem
 from core.store.base import utcnow
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
-__all__ = ["discard_dead_letter", "resolve_conflict", "retry_dead_letter"]
-
-
-def _open_dead_letter(session: Session, dead_letter_id: int) -> DeadLetter:
-    letter = session.get(DeadLetter, dead_letter_id, with_for_update=True)
-    if letter is None:
-        raise ValueError(f"no dead letter {dead_letter_id}")
-    if letter.status != "open":
-        raise ValueError(f"dead letter {dead_letter_id} is already {letter.status}")
-    return letter
-
-
-def _close_review(
-    session: Session, kind: ReviewKind, key: str, value: int, actor: str, resolution: dict[str, Any]
-) -> None:
-    reason = resolution.pop("reason", None)
-    items = session.scalars(
-        sa.select(ReviewItem).where(
-            ReviewItem.kind == kind.value,
-            ReviewItem.status == ReviewStatus.OPEN.value,
-            ReviewItem.payload[key].as_integer() == value,
-        )
-    ).all()
-    for item in items:
-        close_review(
-            session, item, status=ReviewStatus.RESOLVED, actor=actor, resolution=resolution,
-            reason=reason,
-        )  # fmt: skip
-
-
-def retry_dead_letter(session: Session, dead_letter_id: int, *, actor: str) -> OutboxItem:
-    letter = _open_dead_letter(session, dead_letter_id)
-    key = hashlib.sha256(f"retry:{letter.id}:{letter.outbox_id}".encode()).hexdigest()
-    item = OutboxItem(
-        connection=letter.connection,
-        kind=letter.kind,
-        entity_id=letter.entity_id,
-        operation=letter.operation,
-        payload=letter.payload,
-        partition=uuid.UUID(str(letter.entity_id)).int % 16,
-        status="pending",
-        idempotency_key=key,
-    )
-    session.add(item)
-    letter.status, letter.decided_at, letter.decided_by = "retried", utcnow(), actor
-    session.flush()
-    record_audit(
-        session, actor_kind=ActorKind.OPERATOR, actor=actor, action="dead_letter.retried",
-        entity_id=letter.entity_id, entity_kind=letter.kind, source=letter.connection,
-        before={"dead_letter": letter.id, "status": "open"},
-        after={"dead_letter": letter.id, "status": "retried", "outbox": item.id},
-    )  # fmt: skip
-    _close_review(
-        session, ReviewKind.DEAD_LETTER, "dead_letter_id", letter.id, actor,
-        {"action": "retry", "outbox_id": item.id},
-    )  # fmt: skip
-    return item
-
-
-def discard_dead_letter(
-    session: Session, dead_letter_id: int, *, actor: str, reason: str
-) -> DeadLetter:
-    letter = _open_dead_letter(session, dead_letter_id)
-    letter.status, letter.decided_at, letter.decided_by = "discarded", utcnow(), actor
-    letter.reason = reason
-    record_audit(
-        session, actor_kind=ActorKind.OPERATOR, actor=actor, action="dead_letter.discarded",
-        entity_id=letter.entity_id, entity_kind=letter.kind, source=letter.connection,
-        before={"dead_letter": letter.id, "status": "open"},
-        after={"dead_letter": letter.id, "status": "discarded"}, reason=reason,
-    )  # fmt: skip
-    _close_review(
-        session, ReviewKind.DEAD_LETTER, "dead_letter_id", letter.id, actor,
-        {"action": "discard", "reason": reason},
-    )  # fmt: skip
-    return letter
+__all__ = ["resolve_conflict"]
 
 
 def _typed(text: str, sides: list[dict[str, Any]]) -> Any:

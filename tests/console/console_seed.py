@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
+from connectors.protocol import PushOutcome, PushResult
 from console.accounts import add_operator
 from core.config.matching import MatchingConfig
 from core.matching import Decision, match_record
 from core.reviews import ReviewKind, open_review
 from core.store import Conflict, DeadLetter, Entity, OutboxItem, OwnerRow, Run, Store
+from core.sync import apply_push_results
 
 HASHER = PasswordHasher.from_parameters(CHEAPEST)  # the tests' passwords need no real cost
 OPERATOR, PASSWORD = "李娜", "correct horse battery"
@@ -127,26 +130,19 @@ def seed(
         )  # fmt: skip
         dispute_review = dispute.id
     letter_entity = customer(store, {"name": "格力电器"})
-    with store.transaction() as session:
-        payload = {"Account_Name": "格力电器", "Phone": "+86 756 8669999"}
-        dead = OutboxItem(
+    with store.transaction() as session:  # a write Zoho refuses, through the sync engine
+        write = OutboxItem(
             connection="zoho", kind="customer", entity_id=letter_entity, operation="update",
-            payload=payload, status="dead", attempts=5,
-            idempotency_key=hashlib.sha256(b"dead-1").hexdigest(), last_error="INVALID_DATA",
+            mode="update_only", payload={"Account_Name": "格力电器", "Phone": "+86 756 8669999"},
+            remote_id="4150868000000300009", canonical={"name": "格力电器"},
+            idempotency_key=hashlib.sha256(b"write-1").hexdigest(),
         )  # fmt: skip
-        session.add(dead)
+        session.add(write)
         session.flush()
-        letter = DeadLetter(
-            outbox_id=dead.id, connection="zoho", kind="customer", entity_id=letter_entity,
-            operation="update", payload=payload, error_code="INVALID_DATA",
-            error_message=error, attempts=5,
-        )  # fmt: skip
-        session.add(letter)
-        session.flush()
-        open_review(
-            session, ReviewKind.DEAD_LETTER, "zoho update customer 格力电器: INVALID_DATA",
-            {"dead_letter_id": letter.id}, entity_id=letter_entity, entity_kind="customer",
-        )  # fmt: skip
+        refused = PushResult(write.idempotency_key, PushOutcome.FAILED, error_code="INVALID_DATA",
+                             error_message=error)  # fmt: skip
+        assert apply_push_results(session, [write], [refused]).dead == 1
+        letter = session.scalars(sa.select(DeadLetter)).one()
         session.add(
             Run(
                 kind="sync", connection="zoho", status="ok",

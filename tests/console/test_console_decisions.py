@@ -178,7 +178,13 @@ def test_dead_letter_retry_queues_the_write_again(
         assert [(p.entity_id, p.payload) for p in pending] == [
             (seeded.dead_letter_entity, letter.payload)
         ]
-    assert audits(store, "dead_letter.retried")[0].actor == OPERATOR
+        review = session.scalars(
+            sa.select(ReviewItem).where(ReviewItem.kind == "dead_letter")
+        ).one()
+        assert (review.status, review.resolved_by) == ("resolved", OPERATOR)
+        assert review.resolution == {
+            "dead_letter_id": letter.id, "action": "retry", "outbox_id": pending[0].id,
+        }  # fmt: skip
 
 
 def test_dead_letter_discard_needs_a_reason(

@@ -1,7 +1,7 @@
 """console: operator accounts and their login sessions
 
 Revision ID: 0006
-Revises: 0003 (to be re-chained onto 0005 when the sync and workers migrations land)
+Revises: 0004 (to be re-chained onto 0005 when the workers migration lands)
 Create Date: 2026-11-23 21:22:48.461298
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 TIMESTAMP = sa.DateTime(timezone=True)
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

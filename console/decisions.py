@@ -11,6 +11,7 @@ added when they provide it).
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.assignment import DisputeResolutionError, resolve_dispute
 from core.config.matching import MatchingConfig
 from core.matching import ReviewAction, decide_match_review, unmerge_entity
 from core.merging import MergeError
-from core.store import OutboxItem
+from core.store import Conflict, OutboxItem
 from core.sync import discard_dead_letter as discard_letter
 from core.sync import retry_dead_letter as retry_letter
 
@@ -35,6 +36,7 @@ __all__ = [
     "resolve_conflict",
     "retry_dead_letter",
     "settle_dispute",
+    "typed_value",
     "unmerge",
 ]
 
@@ -78,6 +80,17 @@ def settle_dispute(
     return resolve_dispute(session, review_id, owner_id, actor=actor, reason=reason).reason
 
 
+def typed_value(text: str, sides: list[dict[str, Any]]) -> Any:
+    """What an operator typed, as the field's value: text for a text field; JSON for lists,
+    amounts and numbers (a field whose sides hold such values). The canonical model checks it."""
+    if all(isinstance(s.get("value"), str | None) for s in sides):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def resolve_conflict(
     session: Session,
     conflict_id: int,
@@ -86,9 +99,18 @@ def resolve_conflict(
     value: str | None,
     actor: str,
     reason: str | None,
+    config: MatchingConfig,
 ) -> None:
+    """Take a side (`take`: a connection) or the operator's typed `value` (text)."""
+    if value is None:
+        sync_standin.resolve_conflict(
+            session, conflict_id, take=take, actor=actor, reason=reason, matching=config
+        )
+        return
+    conflict = session.get(Conflict, conflict_id)
+    typed = typed_value(value, list(conflict.sides) if conflict else [])
     sync_standin.resolve_conflict(
-        session, conflict_id, take=take, value=value, actor=actor, reason=reason
+        session, conflict_id, take=take, value=typed, actor=actor, reason=reason, matching=config
     )
 
 

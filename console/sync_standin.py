@@ -1,104 +1,92 @@
 """STAND-IN for the sync engine's conflict resolution (issue 8), written against its contract
-(ISSUE8.md: `crmhub conflicts resolve ID --take SOURCE|--value V [--why TEXT]`) while
-`core/sync/conflicts.py` is being built in parallel. Delete this module when it lands:
-`console/decisions.py` then calls the real function.
-
-`resolve_conflict(session, conflict_id, *, take=None, value=None, actor, reason=None)`: the
-golden field takes one side's value or a typed one (checked by the canonical model), the
-conflict and its review are closed, audited under the operator. Unlike the real one it plans
-no writes to the CRMs (that is the sync planner's job).
+(ISSUE8.md: `crmhub conflicts resolve ID --take SOURCE|--value V [--why TEXT]`) and the shape
+of `core.sync.conflicts.resolve_conflict` being built on the sync branch (not yet committed
+there). Delete this module when it lands: `console/decisions.py` then imports the real one,
+whose signature and writes this one copies (golden value, version, blocking keys, the conflict
+and its review closed, audited under the operator); like it, it plans no writes itself.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.audit import ActorKind, record_audit
+from core.config.matching import MatchingConfig
+from core.matching import index_entity
 from core.reviews import ReviewStatus, close_review
 from core.store import Conflict, Entity, ReviewItem
 from core.store.base import utcnow
-from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+from core.sync.values import get_path, set_path
+from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
-__all__ = ["resolve_conflict"]
+__all__ = ["UNSET", "ConflictError", "resolve_conflict"]
 
-
-def _typed(text: str, sides: list[dict[str, Any]]) -> Any:
-    # a field whose values are not text (lists, money, numbers) is typed as JSON
-    if all(isinstance(s.get("value"), str | None) for s in sides):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+UNSET: Any = object()
 
 
-def _set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    head, _, rest = path.partition(".")
-    copy = dict(data)
-    if rest:
-        inner = copy.get(head)
-        copy[head] = _set_path(inner if isinstance(inner, dict) else {}, rest, value)
-    else:
-        copy[head] = value
-    return copy
+class ConflictError(ValueError):
+    """A resolution that cannot be carried out (the message says why and what to do)."""
 
 
-def _get_path(data: dict[str, Any], path: str) -> Any:
-    value: Any = data
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+def _chosen(conflict: Conflict, take: str | None, value: Any) -> tuple[Any, str]:
+    if (take is None) == (value is UNSET):
+        raise ConflictError("give exactly one of: a side to take, or a value")
+    if take is None:
+        return value, "typed value"
+    for side in conflict.sides:
+        if side["connection"] == take:
+            return side["value"], f"took {take}"
+    known = ", ".join(s["connection"] for s in conflict.sides)
+    raise ConflictError(f"conflict {conflict.id} has no side {take!r} (sides: {known})")
 
 
 def resolve_conflict(
     session: Session,
     conflict_id: int,
     *,
-    take: str | None = None,
-    value: str | None = None,
     actor: str,
+    take: str | None = None,
+    value: Any = UNSET,
     reason: str | None = None,
+    matching: MatchingConfig | None = None,
 ) -> Conflict:
     conflict = session.get(Conflict, conflict_id, with_for_update=True)
     if conflict is None:
-        raise ValueError(f"no conflict {conflict_id}")
+        raise ConflictError(f"no conflict {conflict_id}")
     if conflict.status != "open":
-        raise ValueError(f"conflict {conflict_id} is already {conflict.status}")
-    if (take is None) == (value is None):
-        raise ValueError("take one side or type a value (one of them)")
-    sides: list[dict[str, Any]] = list(conflict.sides)
-    if take is not None:
-        chosen = next((s for s in sides if s.get("connection") == take), None)
-        if chosen is None:
-            raise ValueError(f"{take!r} is not a side of conflict {conflict_id}")
-        new = chosen.get("value")
-    else:
-        new = _typed(value or "", sides)
+        raise ConflictError(f"conflict {conflict_id} is already {conflict.status}")
     entity = session.get(Entity, conflict.entity_id, with_for_update=True)
-    if entity is None:
-        raise ValueError(f"conflict {conflict_id} names no entity")
+    if entity is None or entity.status != "active":
+        raise ConflictError(f"conflict {conflict_id}: its entity is no longer active")
+    chosen, how = _chosen(conflict, take, value)
+    before = get_path(entity.data, conflict.field)
     model = MODEL_BY_KIND[EntityKind(entity.kind)]
-    checked = validate_record(model, _set_path(entity.data, conflict.field, new))
-    new = _get_path(checked.model_dump(mode="json"), conflict.field)  # in its canonical form
-    data = _set_path(entity.data, conflict.field, new)
-    before = conflict.golden
-    entity.data, entity.version = data, entity.version + 1
+    try:
+        checked = validate_record(model, set_path(entity.data, conflict.field, chosen))
+    except CanonicalValidationError as exc:
+        problems = "; ".join(str(e) for e in exc.errors)
+        raise ConflictError(f"{conflict.field} cannot be {chosen!r}: {problems}") from None
+    after = get_path(checked.model_dump(mode="json"), conflict.field)  # its canonical form
+    data = set_path(entity.data, conflict.field, after)
+    why = f"conflict {conflict.id}: {how}" + (f": {reason}" if reason else "")
+    if data != entity.data:
+        entity.data, entity.version = data, entity.version + 1
+        if entity.kind in ("customer", "contact"):
+            index_entity(session, entity.id, entity.kind, data, config=matching or MatchingConfig())
+        record_audit(
+            session, actor_kind=ActorKind.OPERATOR, actor=actor, action="golden.set",
+            entity_id=entity.id, entity_kind=entity.kind, field=conflict.field, before=before,
+            after=after, source=take, reason=why,
+        )  # fmt: skip
     conflict.status, conflict.resolved_at, conflict.resolved_by = "resolved", utcnow(), actor
-    conflict.resolution = {"take": take} if take is not None else {"value": new}
-    record_audit(
-        session, actor_kind=ActorKind.OPERATOR, actor=actor, action="conflict.resolved",
-        entity_id=entity.id, entity_kind=entity.kind, field=conflict.field, before=before,
-        after=new, source=take, reason=reason,
-    )  # fmt: skip
-    if conflict.review_item_id is not None:
-        item = session.get(ReviewItem, conflict.review_item_id)
-        if item is not None and item.status == ReviewStatus.OPEN.value:
-            close_review(
-                session, item, status=ReviewStatus.RESOLVED, actor=actor,
-                resolution={"conflict": conflict.id, **conflict.resolution}, reason=reason,
-            )  # fmt: skip
+    conflict.resolution = {"value": after, "take": take, "reason": reason}
+    review = session.get(ReviewItem, conflict.review_item_id) if conflict.review_item_id else None
+    if review is not None and review.status == ReviewStatus.OPEN.value:
+        close_review(
+            session, review, status=ReviewStatus.RESOLVED, actor=actor,
+            resolution={"conflict_id": conflict.id, "value": after, "take": take}, reason=reason,
+        )  # fmt: skip
     session.flush()
     return conflict

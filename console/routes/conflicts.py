@@ -78,11 +78,12 @@ def resolve(
     kept = {"choice": choice, "typed": value, "reason": reason}
     if take is None and typed is None:
         return _detail(request, conflict_id, 422, error="Take a side or type a value.", **kept)
+    settings = settings_of(request)
     try:
-        with settings_of(request).store.transaction() as session:
+        with settings.store.transaction() as session:
             decisions.resolve_conflict(
                 session, conflict_id, take=take, value=typed, actor=operator.name,
-                reason=reason.strip() or None,
+                reason=reason.strip() or None, config=settings.matching,
             )  # fmt: skip
     except decisions.DecisionError as exc:
         return _detail(request, conflict_id, 422, error=str(exc), **kept)

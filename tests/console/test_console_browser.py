@@ -119,7 +119,7 @@ def test_an_operator_decides_in_the_browser(
     assert tab.inner_text("#open-conflict .figure") == "0"
     shots.take("dashboard")
     tab.goto(f"{url}/audit?actor={OPERATOR}")
-    assert "conflict.resolved" in tab.inner_text("#audit")
+    assert "golden.set" in tab.inner_text("#audit")
     shots.take("audit")
 
     with store.sessions() as session:

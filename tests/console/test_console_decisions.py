@@ -45,12 +45,9 @@ def test_conflict_take_a_side(client: httpx.Client, seeded: Seeded, store: Store
         review = session.get(ReviewItem, conflict.review_item_id)
         assert review is not None
         assert review.status == "resolved"
-    (entry,) = audits(store, "conflict.resolved")
-    assert (entry.actor_kind, entry.actor, entry.reason) == (
-        "operator",
-        OPERATOR,
-        "客户确认的新号码",
-    )
+    (entry,) = audits(store, "golden.set")
+    assert (entry.actor_kind, entry.actor, entry.field) == ("operator", OPERATOR, "phones")
+    assert entry.reason == f"conflict {seeded.conflict_id}: took fxiaoke: 客户确认的新号码"
     assert entry.before == ["+8675589888888"]
     assert entry.after == ["+8675589888802"]
     # decided once: the form is gone and a second post is refused with the reason
@@ -226,13 +223,13 @@ def test_audit_search_by_entity_name_operator_and_date(
         f"/conflicts/{seeded.conflict_id}/resolve",
         data={"csrf_token": token, "choice": "take:zoho", "reason": "核实"},
     )
-    by_name = client.get("/audit", params={"entity": "比亚迪", "action": "conflict."}).text
-    assert "conflict.resolved" in by_name
+    by_name = client.get("/audit", params={"entity": "比亚迪", "action": "golden."}).text
+    assert "golden.set" in by_name
     assert "+8675589888801" in by_name
     assert "huateng" not in by_name.lower()
     by_operator = client.get("/audit", params={"actor": OPERATOR}).text
     assert "operator.login" in by_operator
-    assert "conflict.resolved" in by_operator
+    assert "golden.set" in by_operator
     assert "entity.created" not in by_operator
     old = client.get("/audit", params={"until": "2020-01-01"}).text
     assert "No entries match." in old

@@ -14,6 +14,7 @@ from core.store.decisions import (
 )
 from core.store.matching import EntityMerge, KeepApart
 from core.store.operations import AuditEntry, DeadLetter, OutboxItem, Run
+from core.store.operators import Operator, OperatorSession
 from core.store.records import (
     BaseSnapshot,
     BlockingKey,
@@ -41,6 +42,8 @@ __all__ = [
     "Lease",
     "Link",
     "MatchDecision",
+    "Operator",
+    "OperatorSession",
     "OutboxItem",
     "OwnerAccount",
     "OwnerRow",

@@ -24,8 +24,8 @@ from connectors.zoho.emulator import ZohoEmulator
 from core.config import load_config
 from core.store import Conflict, Entity, Link, OutboxItem, Store
 from core.sync.drain import DrainReport, drain_outbox
+from core.sync.resolution import typed_value
 from workers.cli import app
-from workers.cli.conflicts import typed_value
 
 runner = CliRunner()
 MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"

@@ -7,8 +7,18 @@ from typing import Annotated
 
 import typer
 
-from workers.cli import assign, config_cmd, conflicts, connections, db, deadletters, reviews
+from workers.cli import (
+    assign,
+    config_cmd,
+    conflicts,
+    connections,
+    db,
+    deadletters,
+    operators,
+    reviews,
+)
 from workers.cli.audit import audit
+from workers.cli.console import console
 from workers.cli.context import CliState
 from workers.cli.demo import demo
 from workers.cli.emulate import emulate
@@ -68,6 +78,8 @@ app.command()(demo)
 app.add_typer(deadletters.app, name="deadletters")
 app.command()(queue)
 app.command()(schedule)
+app.add_typer(operators.app, name="operators")
+app.command()(console)
 
 
 def main() -> None:

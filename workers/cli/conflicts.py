@@ -16,13 +16,12 @@ import typer
 from rich.table import Table
 
 from core.store import Conflict, Entity
-from core.sync.conflicts import ConflictError, list_conflicts, resolve_conflict
-from core.sync.outbox import commit_plan
-from core.sync.planner import plan_entities
+from core.sync.conflicts import ConflictError, list_conflicts
+from core.sync.resolution import resolve_and_queue
 from workers.cli.context import ExitCode, err, operator_name, out, state
 from workers.cli.plan import print_plan, sync_context
 
-__all__ = ["app", "typed_value"]
+__all__ = ["app"]
 
 app = typer.Typer(
     help="Fields changed differently on several CRMs: list, show, resolve.", no_args_is_help=True
@@ -90,23 +89,6 @@ def show(ctx: typer.Context, conflict_id: Annotated[int, typer.Argument(metavar=
             )
 
 
-def typed_value(text: str, conflict: Conflict) -> Any:
-    """An operator's text as a value of the field's shape (the sides' values show it): a list
-    field takes one item or a JSON list; numbers, booleans and amounts are read as JSON; text
-    stays text. The canonical model then checks it."""
-    samples = [s["value"] for s in conflict.sides] + [conflict.golden, conflict.base]
-    sample = next((v for v in samples if v is not None), None)
-    if isinstance(sample, str) or sample is None:
-        return text
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = text
-    if isinstance(sample, list) and not isinstance(parsed, list):
-        return [text]
-    return parsed
-
-
 @app.command()
 def resolve(
     ctx: typer.Context,
@@ -128,20 +110,18 @@ def resolve(
         raise typer.Exit(ExitCode.CONFIG)
     sync = sync_context(ctx)
     with state(ctx).store().transaction() as session:
-        conflict = _get(session, conflict_id)
-        chosen = typed_value(value, conflict) if value is not None else None
+        _get(session, conflict_id)
         try:
-            resolved = resolve_conflict(
-                session, conflict_id, take=take, value=chosen, actor=actor or operator_name(),
-                why=why, matching=sync.matching,
+            done = resolve_and_queue(
+                session, conflict_id, take=take, text=value, actor=actor or operator_name(),
+                why=why, sync=sync,
             )  # fmt: skip
         except ConflictError as exc:
             session.rollback()
             err.print(f"[red]refused[/red] {exc}", highlight=False)
             raise typer.Exit(ExitCode.FAILED) from None
-        found = plan_entities(session, sync, [resolved.entity_id])
-        committed = commit_plan(session, found)
-        field, after = resolved.field, (resolved.resolution or {}).get("value")
+        found, committed = done.plan, done.queued
+        field, after = done.conflict.field, (done.conflict.resolution or {}).get("value")
     out.print(f"conflict {conflict_id} resolved: {field} = {_show(after)}", highlight=False)
     print_plan(found)
     out.print(f"queued {committed.queued} write(s) in the outbox", highlight=False)

@@ -1,0 +1,54 @@
+"""`crmhub operators ...`: the people who may sign in to the console."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from argon2 import PasswordHasher
+from rich.table import Table
+
+from console.accounts import AccountError, add_operator, list_operators
+from workers.cli.context import ExitCode, err, out, state
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Operator accounts of the web console.", no_args_is_help=True)
+
+
+def _who() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The operator's name (shown in the audit log).")],
+) -> None:
+    """Add an operator; asks for the password twice (never an option: it would stay in history)."""
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with state(ctx).store().transaction() as session:
+            account = add_operator(session, name, password, hasher=PasswordHasher(), actor=_who())
+    except AccountError as exc:
+        err.print(f"[red]cannot add operator:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from None
+    out.print(f"operator {account.name} added", highlight=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Operators, whether they may sign in, and when they last did."""
+    with state(ctx).store().transaction() as session:
+        table = Table("name", "active", "created", "last login")
+        for row in list_operators(session):
+            last = row.last_login_at.isoformat(timespec="seconds") if row.last_login_at else "-"
+            table.add_row(
+                row.name, "yes" if row.active else "no",
+                row.created_at.isoformat(timespec="seconds"), last,
+            )  # fmt: skip
+    out.print(table)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from workers.cli import assign, config_cmd, connections, db, deadletters, reviews
+from workers.cli.check import check
 from workers.cli.context import CliState
 from workers.cli.demo import demo
 from workers.cli.emulate import emulate
@@ -60,6 +61,7 @@ app.command()(sync)
 app.command()(demo)
 app.add_typer(deadletters.app, name="deadletters")
 app.command()(queue)
+app.command()(check)
 
 
 def main() -> None:

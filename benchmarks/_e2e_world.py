@@ -80,6 +80,7 @@ class WorldOptions:
     zoho_concurrency: int = 15
     client: Mapping[str, Any] | None = None  # ClientSettings overrides (timeouts, retry)
     database: str | None = None  # default: SQLite in the folder
+    workers: Mapping[str, Any] | None = None  # the workers section (republish, leases…)
 
 
 @dataclass
@@ -155,8 +156,13 @@ def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
             "endpoint_window": REAL_FXIAOKE_WINDOW_S,
         }
         path = folder / "crmhub.yaml"
+        workers = ""
+        if options.workers is not None:
+            (folder / "workers.yaml").write_text(_flow(dict(options.workers)), encoding="utf-8")
+            workers = "workers: workers.yaml\n"
         path.write_text(
-            CONFIG.format(
+            workers
+            + CONFIG.format(
                 database=database,
                 folder=folder.resolve(),
                 shipped=shipped_config(),
@@ -200,5 +206,5 @@ def edit_remote(world: E2EWorld, count: int, rng: random.Random) -> dict[str, in
                                 True)  # fmt: skip
         done[name] += 1
     for emulator in world.emulators.values():
-        emulator.clock.advance(1)  # the edits lie in a finished second (cursor's signpost)
+        emulator.clock.advance(2)  # the edits lie in finished seconds (the pull.s signpost)
     return done

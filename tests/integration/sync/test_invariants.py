@@ -13,6 +13,7 @@ from sync_harness import SyncWorld, sync_world
 
 from connectors.emulator.world import WorldSpec, generate_world
 from core.store import Entity, Link, OutboxItem, Store
+from core.sync.cycle import run_cycle
 from core.sync.invariants import (
     Invariant,
     InvariantReport,
@@ -119,3 +120,34 @@ def test_a_golden_change_without_an_audit_row_is_found(synced: SyncWorld) -> Non
     assert found
     assert all(v.entity_id == str(entity_id) for v in found)
     assert any("title changed" in v.detail for v in found)
+
+
+def test_a_change_made_while_the_create_is_in_flight_reaches_the_crm(store: Store) -> None:
+    """Found by the soak: the golden record changed while its create was on its way (published,
+    not answered); the planner skipped it then, and the create's result must plan it again."""
+    world = generate_world(WorldSpec(customers=10, contacts=0, opportunities=0, seed=3))
+    with sync_world(store, world) as sw:
+        for crm in sw.crms.values():
+            crm.emulator.clock.advance(2)
+        run_cycle(store, sw.ctx, sw.connectors)
+        with store.transaction() as session:
+            entity_id = session.scalars(
+                sa.select(OutboxItem.entity_id).where(
+                    OutboxItem.connection == "zoho", OutboxItem.operation == "create"
+                )
+            ).first()
+            session.execute(sa.update(OutboxItem).values(status="published"))  # in flight
+        assert entity_id is not None
+        (remote_id,) = sw.remote_ids(entity_id, "fxiaoke")
+        sw.crms["fxiaoke"].edit("customer", remote_id, {"remark": "changed in flight"})
+        sw.cycle()  # merges the change; the create is still on its way
+        with store.transaction() as session:  # the lost message is published again
+            session.execute(
+                sa.update(OutboxItem)
+                .where(OutboxItem.status == "published")
+                .values(status="pending")
+            )
+        sw.settle()
+        (zoho_id,) = sw.remote_ids(entity_id, "zoho")
+        assert sw.crms["zoho"].rows("customer")[zoho_id]["Description"] == "changed in flight"
+        assert check(sw).counts()["agreement"] == 0

@@ -54,6 +54,9 @@ class Emulator(Generic[LimitsT]):
         self.lock = threading.RLock()
         self.limits = limits
         self.modules: dict[str, ModuleStore] = {m: ModuleStore(m) for m in modules}
+        # record id -> the generated world's truth id, for records seeded from a world (ground
+        # truth for checks: two records with one truth id in one CRM are a duplicate)
+        self.truth_ids: dict[str, str] = {}
         self._in_flight = 0
         self._routes = [(compile_path(e.path), e) for e in self.endpoints()]
         self._app = Starlette(

@@ -19,6 +19,7 @@ one.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from connectors.protocol import PushItem, PushOutcome, PushResult, WriteMode, WriteOp
 from core.audit import ActorKind, AuditRecord, record_audit, record_audits
 from core.reviews import ReviewKind, open_review
-from core.store import DeadLetter, Link, OutboxItem, SourceRecord
+from core.store import DeadLetter, Entity, Link, OutboxItem, SourceRecord
 from core.store.base import utcnow
 from core.sync.deadletters import discard_dead_letter, retry_dead_letter
 from core.sync.links import LinkStatus, active_entity, find_link, make_link, open_duplicate_review
@@ -190,6 +191,7 @@ def _ok(
         link = _link_created(session, row, result.remote_id, actor, counts)
         if link is not None:
             record_written(session, link, written, result.modified_at)
+            _replan_if_moved(session, link.entity_id, row.entity_version)
         audits.append(_write_audit(row, actor, result.remote_id, "created"))
         _finish(row, counts, None if link is not None else "linked to another entity: review")
         return
@@ -204,6 +206,14 @@ def _ok(
         record_written(session, link, written, result.modified_at)
         audits.append(_write_audit(row, actor, row.remote_id, "updated"))
     _finish(row, counts)
+
+
+def _replan_if_moved(session: Session, entity_id: uuid.UUID, planned: int | None) -> None:
+    """The golden record changed while its create was on its way: the planner skipped it then
+    (a create in flight) and marked it planned, so nothing would ever write the change."""
+    version = session.scalar(sa.select(Entity.version).where(Entity.id == entity_id))
+    if planned is None or version != planned:
+        mark_dirty(session, [entity_id])
 
 
 def _link_created(

@@ -18,6 +18,7 @@ from workers.cli import (
     reviews,
 )
 from workers.cli.audit import audit
+from workers.cli.check import check
 from workers.cli.console import console
 from workers.cli.context import CliState
 from workers.cli.demo import demo
@@ -80,6 +81,7 @@ app.command()(queue)
 app.command()(schedule)
 app.add_typer(operators.app, name="operators")
 app.command()(console)
+app.command()(check)
 
 
 def main() -> None:

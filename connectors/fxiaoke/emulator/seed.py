@@ -86,6 +86,7 @@ def seed_view(emulator: FxiaokeEmulator, view: CrmView) -> None:
         created = _ms(c.created_at)
         row_id = ids(created)
         account_ids[c.truth_id] = row_id
+        emulator.truth_ids[row_id] = c.truth_id
         fields = _system(open_user_id(c.owner_email), c.created_at < LEGACY_BEFORE) | {
             "name": c.name,
             "tel": c.phones[0] if c.phones else None,
@@ -117,6 +118,7 @@ def seed_view(emulator: FxiaokeEmulator, view: CrmView) -> None:
         }
         fields = _drop_newer("ContactObj", fields, p.created_at)
         contacts.append(Row(ids(created), created, _ms(p.modified_at), fields))
+        emulator.truth_ids[contacts[-1].id] = p.truth_id
     for o in view.opportunities:
         created = _ms(o.created_at)
         stage = STAGE_CODE.get(o.stage, "1")
@@ -133,6 +135,7 @@ def seed_view(emulator: FxiaokeEmulator, view: CrmView) -> None:
         if o.currency != "CNY":
             fields["mc_currency"] = o.currency
         deals.append(Row(ids(created), created, _ms(o.modified_at), fields))
+        emulator.truth_ids[deals[-1].id] = o.truth_id
     emulator.modules["AccountObj"].load(accounts)
     emulator.modules["ContactObj"].load(contacts)
     emulator.modules["NewOpportunityObj"].load(deals)

@@ -74,6 +74,7 @@ def seed_view(emulator: ZohoEmulator, view: CrmView) -> None:
     ids: dict[tuple[str, str], str] = {}
     for _, module, variant in items:
         ids[(module, variant.truth_id)] = emulator.ids()
+        emulator.truth_ids[ids[(module, variant.truth_id)]] = variant.truth_id
     rows: dict[str, list[Row]] = {"Accounts": [], "Contacts": [], "Deals": []}
     for _, module, v in items:
         holder = owner_id[v.owner_email]

@@ -1,0 +1,283 @@
+"""End to end: both CRM emulators on loopback with realistic latency, N customers (2N contacts,
+N opportunities, overlapping), and crmhub syncing them the way `crmhub sync` does.
+
+    .venv/bin/python benchmarks/e2e_sync.py --customers 1000 [--changes 10,1000]
+        [--zoho-latency-ms 80] [--fxiaoke-latency-ms 120] [--real-fxiaoke-limits] [--no-check]
+
+Stages: a first full sync; for each k in --changes, k remote edits (in the emulators, as users
+would make them) and a sync; then a sync with no changes. After the full sync and each k, an
+"echo" sync reads back what the stage wrote (crmhub recognises its own writes and drops them),
+so each stage starts settled. Per stage it prints and writes
+(benchmarks/results/e2e_sync-N.json): seconds and records/s of pull+reconcile, plan and write;
+API calls per connection next to the minimum possible (pull pages at the largest page size,
+Zoho writes in batches of 100, Fxiaoke one record a call); the time the Fxiaoke calls would
+need at its real limit (100 calls / 20 s per endpoint); peak memory (max RSS: crmhub and the
+emulators share the process); database size; the ratio of each sync's time to the full
+sync's. The invariant checker runs after each stage (its own connectors; not timed in).
+
+Fxiaoke's limit is raised by default (so the run measures crmhub, not the throttle) and the
+connections' client budgets are set to match; `--real-fxiaoke-limits` keeps the real one.
+"""
+
+from __future__ import annotations
+
+# ruff: noqa: E402 (crmhub's packages are imported before this folder joins sys.path: its
+# connectors.py benchmark would shadow the connectors package)
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import argparse
+import math
+import random
+import resource
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack
+from typing import Any
+
+import sqlalchemy as sa
+
+import core.sync.cycle as cycle_module
+from connectors.emulator.faults import FaultPlan
+from connectors.emulator.world import WorldSpec
+from core.store import OutboxItem, Store
+from core.sync.context import SyncContext
+from core.sync.invariants import check_invariants, golden_baseline
+from workers.runtime import worker_parts
+from workers.sync_run import SyncSummary, sync_once
+
+sys.path.append(str(HERE))
+from _common import write_results
+from _e2e_world import (
+    REAL_FXIAOKE_CALLS,
+    REAL_FXIAOKE_WINDOW_S,
+    E2EWorld,
+    WorldOptions,
+    e2e_world,
+    edit_remote,
+)
+
+PAGE = {"zoho": 200, "fxiaoke": 100}
+WRITE_BATCH = {"zoho": 100, "fxiaoke": 1}
+
+
+class PlanClock:
+    """Time spent assigning, planning and queueing (wraps the cycle module's three steps)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        for name in ("settle_owners", "plan_entities", "commit_plan"):
+            setattr(cycle_module, name, self._timed(getattr(cycle_module, name)))
+
+    def _timed(self, fn: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        return timed
+
+
+def _writes_since(store: Store, after_id: int) -> tuple[Counter[tuple[str, str, str]], int]:
+    with store.transaction() as session:
+        rows = session.execute(
+            sa.select(OutboxItem.connection, OutboxItem.kind, OutboxItem.operation, sa.func.count())
+            .where(OutboxItem.id > after_id, OutboxItem.status == "done")
+            .group_by(OutboxItem.connection, OutboxItem.kind, OutboxItem.operation)
+        ).all()
+        last = session.scalar(sa.select(sa.func.max(OutboxItem.id))) or 0
+    return Counter({(r[0], r[1], r[2]): int(r[3]) for r in rows}), int(last)
+
+
+def _minimum_calls(summary: SyncSummary, writes: Counter[tuple[str, str, str]]) -> dict[str, int]:
+    """Pull pages at the largest page size (one per kind even when nothing changed) plus write
+    calls (Zoho 100 records a call per kind and operation, Fxiaoke one a record)."""
+    minimum: Counter[str] = Counter()
+    for name, per_kind in summary.cycle.pulls.items():
+        for counts in per_kind.values():
+            minimum[name] += max(1, math.ceil(counts.records / PAGE[name]))
+    for (name, _, _), count in writes.items():
+        minimum[name] += math.ceil(count / WRITE_BATCH[name])
+    return dict(minimum)
+
+
+def _db_bytes(world: E2EWorld) -> int:
+    return sum(p.stat().st_size for p in world.folder.glob("crmhub.db*"))
+
+
+def _at_real_limit(by_endpoint: dict[str, int]) -> float:
+    """Seconds Fxiaoke's calls need at 100 calls / 20 s per endpoint, one endpoint after the
+    other (a sync's steps run in sequence)."""
+    return sum(
+        max(0, math.ceil(n / REAL_FXIAOKE_CALLS) - 1) * REAL_FXIAOKE_WINDOW_S
+        for n in by_endpoint.values()
+    )
+
+
+def run_stage(
+    name: str,
+    world: E2EWorld,
+    store: Store,
+    ctx: SyncContext,
+    connectors: dict[str, Any],
+    parts: Any,
+    clock: PlanClock,
+    last_outbox: int,
+) -> tuple[dict[str, Any], int]:
+    for emulator in world.emulators.values():
+        emulator.log.reset()
+    for connector in connectors.values():
+        connector.counters.reset()
+    marks: list[tuple[str, float]] = []  # (stage, plan seconds so far)
+    clock.seconds = 0.0
+    started = time.perf_counter()
+    summary = sync_once(store, ctx, connectors, parts, max_rounds=8,
+                        on_stage=lambda s: marks.append((s, clock.seconds)))  # fmt: skip
+    total = time.perf_counter() - started
+    writes, last_outbox = _writes_since(store, last_outbox)
+    plan_in_cycle = next((p for s, p in marks if s == "write"), clock.seconds)
+    pull_s = max(summary.cycle.seconds - plan_in_cycle, 1e-9)
+    plan_s = clock.seconds
+    write_s = max(total - pull_s - plan_s, 1e-9)
+    totals = summary.totals()
+    written = sum(writes.values())
+    calls = {n: c.counters.snapshot().total_calls for n, c in connectors.items()}
+    by_endpoint = {n: e.log.counts()["by_endpoint"] for n, e in world.emulators.items()}
+    figures = {
+        "stage": name,
+        "seconds": round(total, 2),
+        "pull_reconcile": {"seconds": round(pull_s, 2), "records": totals["pulled"],
+                           "per_s": round(totals["pulled"] / pull_s, 1)},
+        "plan": {"seconds": round(plan_s, 2), "writes_planned": sum(totals["planned"].values())
+                 + summary.replanned, "per_s": round((sum(totals["planned"].values())
+                 + summary.replanned) / max(plan_s, 1e-9), 1)},
+        "write": {"seconds": round(write_s, 2), "records": written,
+                  "per_s": round(written / write_s, 1)},
+        "writes": {f"{c} {k} {o}": n for (c, k, o), n in sorted(writes.items())},
+        "calls": calls,
+        "calls_minimum": _minimum_calls(summary, writes),
+        "calls_by_endpoint": by_endpoint,
+        "fxiaoke_seconds_at_real_limit": _at_real_limit(by_endpoint["fxiaoke"]),
+        "summary": totals,
+        "database_bytes": _db_bytes(world),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }  # fmt: skip
+    return figures, last_outbox
+
+
+def check(world: E2EWorld, store: Store, ctx: SyncContext, checkers: Any, base: Any) -> Any:
+    for emulator in world.emulators.values():
+        emulator.clock.advance(2)  # the last writes lie in finished seconds
+    started = time.perf_counter()
+    report = check_invariants(store, ctx, checkers, truth=world.truth(), baseline=base)
+    data = report.to_data(examples=5)
+    data["seconds"] = round(time.perf_counter() - started, 1)
+    return data
+
+
+def _print(stage: dict[str, Any]) -> None:
+    print(
+        f"{stage['stage']:>14}: {stage['seconds']:8.1f} s | pull+reconcile "
+        f"{stage['pull_reconcile']['records']} rec {stage['pull_reconcile']['per_s']}/s | plan "
+        f"{stage['plan']['writes_planned']} writes {stage['plan']['seconds']} s | write "
+        f"{stage['write']['records']} rec {stage['write']['per_s']}/s | calls {stage['calls']} "
+        f"(min {stage['calls_minimum']}) | fxiaoke at real limit "
+        f"{stage['fxiaoke_seconds_at_real_limit']:.0f} s | rss {stage['max_rss_mb']} MB | db "
+        f"{stage['database_bytes'] / 1e6:.1f} MB",
+        flush=True,
+    )
+    if "invariants" in stage:
+        inv = stage["invariants"]
+        print(f"{'':>16}invariants {'green' if inv['ok'] else 'VIOLATED'} {inv['violations']} "
+              f"excused {inv['excused']} ({inv['seconds']} s)", flush=True)  # fmt: skip
+        for example in inv["examples"]:
+            print(f"{'':>18}{example['invariant']}: {example['detail'][:160]}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--overlap", type=float, default=0.3)
+    parser.add_argument("--changes", default="10,1000", help="k of each incremental stage")
+    parser.add_argument("--zoho-latency-ms", type=float, default=80.0)
+    parser.add_argument("--fxiaoke-latency-ms", type=float, default=120.0)
+    parser.add_argument("--real-fxiaoke-limits", action="store_true")
+    parser.add_argument("--no-check", action="store_true", help="skip the invariant checker")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "crmhub-e2e")
+    args = parser.parse_args()
+    n = args.customers
+    endpoint_calls = REAL_FXIAOKE_CALLS if args.real_fxiaoke_limits else 100_000
+    options = WorldOptions(
+        WorldSpec(customers=n, contacts=2 * n, opportunities=n, overlap=args.overlap,
+                  seed=args.seed),
+        FaultPlan(latency_ms=args.zoho_latency_ms, seed=args.seed),
+        FaultPlan(latency_ms=args.fxiaoke_latency_ms, seed=args.seed + 1),
+        fxiaoke_endpoint_calls=endpoint_calls,
+    )  # fmt: skip
+    limits = {
+        "zoho": {"latency_ms": args.zoho_latency_ms, "concurrency": options.zoho_concurrency,
+                 "max_batch": 100, "max_per_page": 200, "credits": "raised to 10M / 24 h"},
+        "fxiaoke": {"latency_ms": args.fxiaoke_latency_ms,
+                    "endpoint_calls_per_20s": endpoint_calls, "real": "100 / 20 s",
+                    "max_limit": 100, "records_per_write": 1},
+    }  # fmt: skip
+    print(f"e2e_sync: {n} customers, {2 * n} contacts, {n} opportunities; limits {limits}")
+    stages: list[dict[str, Any]] = []
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    with e2e_world(args.folder, options) as world, ExitStack() as stack:
+        print(f"world ready in {time.perf_counter() - started:.1f} s", flush=True)
+        store = Store.open(world.config.hub.database.url)
+        stack.callback(store.close)
+        store.upgrade()
+        parts = worker_parts(world.config, store)
+        stack.callback(parts.close)
+        ctx = SyncContext.from_config(world.config)
+        connectors = world.connectors(stack)
+        checkers = world.connectors(stack)
+        clock = PlanClock()
+        last_outbox = 0
+        # each stage's writes come back in the next pull (their echo, recognised and dropped):
+        # an echo sync after each stage settles it, so the next stage measures its own changes
+        plan = [("full", 0), ("echo of full", 0)]
+        for k in filter(None, args.changes.split(",")):
+            plan += [(f"changes={k}", int(k)), (f"echo of {k}", 0)]
+        plan.append(("no changes", 0))
+        for name, k in plan:
+            base = golden_baseline(store)
+            edited = edit_remote(world, k, rng) if k else {}
+            stage, last_outbox = run_stage(name, world, store, ctx, connectors, parts, clock,
+                                           last_outbox)  # fmt: skip
+            stage["remote_edits"] = edited
+            if stages:
+                stage["ratio_to_full"] = round(stage["seconds"] / stages[0]["seconds"], 4)
+            if not args.no_check:
+                stage["invariants"] = check(world, store, ctx, checkers, base)
+            stages.append(stage)
+            _print(stage)
+    path = write_results(
+        f"e2e_sync-{n}",
+        {
+            "command": " ".join(sys.argv),
+            "customers": n,
+            "contacts": 2 * n,
+            "opportunities": n,
+            "overlap": args.overlap,
+            "limits": limits,
+            "stages": stages,
+        },
+    )
+    for stage in stages[1:]:
+        print(f"{stage['stage']}: {stage['ratio_to_full']:.2%} of the full sync's time")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

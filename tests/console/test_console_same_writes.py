@@ -17,8 +17,10 @@ from typer.testing import CliRunner
 
 from connectors.emulator.serve import running
 from console import ConsoleSettings, create_app
-from core.store import Store, metadata
+from core.config import load_config
+from core.store import OutboxItem, Store, metadata
 from core.store.base import UtcDateTime
+from core.sync.context import SyncContext
 from workers.cli import app as cli
 
 CONSOLE_ONLY = {"operator_sessions", "operators"}
@@ -111,4 +113,59 @@ def test_an_ownership_choice_writes_the_same_as_crmhub_assign_resolve(
     )  # fmt: skip
     decided, expected = tables(console_db), tables(cli_db)
     assert decided["assignment_decisions"]
+    assert decided == expected
+
+
+SHIPPED_MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"
+CONNECTIONS = f"""
+connections:
+  zoho:
+    type: zoho
+    base_url: http://127.0.0.1:9
+    mapping: {SHIPPED_MAPS}/zoho.yaml
+    credentials: {{client_id: env:T_ID, client_secret: env:T_SECRET, refresh_token: env:T_TOKEN}}
+  fxiaoke:
+    type: fxiaoke
+    base_url: http://127.0.0.1:9
+    mapping: {SHIPPED_MAPS}/fxiaoke.yaml
+    credentials: {{app_id: env:T_ID, app_secret: env:T_SECRET, permanent_code: env:T_TOKEN}}
+    options: {{current_open_user_id: FSUID_{"A" * 32}}}
+"""
+
+
+def test_a_conflict_resolution_queues_the_same_writes_as_crmhub_conflicts_resolve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the connections known, both plan the value's writes in the resolving transaction
+    (no CRM is called: the planner works from the store)."""
+    config = tmp_path / "crmhub.yaml"
+    config.write_text(CONNECTIONS, encoding="utf-8")
+    console_db, cli_db, seeded = twins(tmp_path)
+    sync = SyncContext.from_config(load_config(config))
+    store = Store.open(console_db)
+    with (
+        running(create_app(ConsoleSettings(store, hasher=HASHER, sync=sync))) as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        response = client.post(
+            f"/conflicts/{seeded.conflict_id}/resolve",
+            data={"csrf_token": sign_in(client), "choice": "take:fxiaoke", "reason": "客户确认"},
+        )
+        assert response.status_code == 303, response.text
+    store.close()
+    monkeypatch.setenv("CRMHUB_CONFIG", str(config))
+    on_command_line(
+        cli_db, monkeypatch, "conflicts", "resolve", str(seeded.conflict_id),
+        "--take", "fxiaoke", "--why", "客户确认", "--actor", OPERATOR,
+    )  # fmt: skip
+    decided, expected = tables(console_db), tables(cli_db)
+    queued = Store.open(console_db)
+    with queued.transaction() as session:
+        targets = session.execute(
+            sa.select(OutboxItem.connection, OutboxItem.operation).where(
+                OutboxItem.entity_id == seeded.conflict_entity
+            )
+        ).all()
+    queued.close()
+    assert sorted(targets) == [("fxiaoke", "create"), ("zoho", "create")]
     assert decided == expected

@@ -6,8 +6,11 @@ current recommended parameters, and a stored hash made with older ones is upgrad
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -15,16 +18,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from core.audit import ActorKind, record_audit
-from core.store import Operator
+from core.store import Operator, OperatorSession
 from core.store.base import utcnow
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "AccountError",
+    "LoginThrottle",
     "OperatorAccount",
     "add_operator",
     "authenticate",
     "list_operators",
+    "set_operator_active",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -104,3 +109,71 @@ def authenticate(
 def _burn(hasher: PasswordHasher, password: str) -> None:
     # as slow as a real check, so the time taken does not tell which names exist
     hasher.hash(password)
+
+
+def set_operator_active(session: Session, name: str, active: bool, *, actor: str, why: str) -> None:
+    """Let an operator sign in again, or stop them: a deactivated operator's open sessions end
+    at once (their next click lands on the login page); both audited with who and why."""
+    row = session.scalar(sa.select(Operator).where(Operator.name == name.strip()))
+    if row is None:
+        raise AccountError(f"there is no operator named {name!r}")
+    if row.active == active:
+        raise AccountError(f"operator {row.name!r} is already {'active' if active else 'inactive'}")
+    row.active = active
+    if not active:
+        session.execute(sa.delete(OperatorSession).where(OperatorSession.operator_id == row.id))
+    record_audit(
+        session,
+        actor_kind=ActorKind.SYSTEM,
+        actor=actor,
+        action="operator.activated" if active else "operator.deactivated",
+        after={"operator": row.name},
+        reason=why,
+    )
+
+
+@dataclass
+class LoginThrottle:
+    """Failed sign-ins per name and per client address in a sliding window: past the limit,
+    further attempts are refused without checking the password until the window moves on, so
+    guessing a password costs hours, not seconds. Kept in the console process (one console
+    serves one team); a restart forgets it."""
+
+    limit: int = 5
+    window_s: float = 900.0
+    clock: Callable[[], float] = time.monotonic
+    _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _keys(self, name: str, address: str) -> tuple[str, str]:
+        return f"name:{name.strip().casefold()}", f"addr:{address}"
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        seen = self._failures.setdefault(key, deque())
+        while seen and seen[0] <= now - self.window_s:
+            seen.popleft()
+        return seen
+
+    def retry_after(self, name: str, address: str) -> float:
+        """Seconds until an attempt is allowed again (0: allowed now)."""
+        now = self.clock()
+        with self._lock:
+            waits = [
+                seen[0] + self.window_s - now
+                for key in self._keys(name, address)
+                if len(seen := self._recent(key, now)) >= self.limit
+            ]
+        return max(waits, default=0.0)
+
+    def failed(self, name: str, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            for key in self._keys(name, address):
+                self._recent(key, now).append(now)
+            if len(self._failures) > 10_000:  # forget idle keys rather than grow without end
+                for key in [k for k, v in self._failures.items() if not self._recent(k, now)]:
+                    del self._failures[key]
+
+    def succeeded(self, name: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop(self._keys(name, address)[0], None)

@@ -8,6 +8,7 @@ from datetime import UTC, timedelta, tzinfo
 
 from argon2 import PasswordHasher
 
+from console.accounts import LoginThrottle
 from core.config.matching import MatchingConfig
 from core.store import Store
 from core.sync.context import SyncContext
@@ -29,3 +30,4 @@ class ConsoleSettings:
     secure_cookies: bool | None = None
     zone: tzinfo = UTC
     page_size: int = 25
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -68,6 +68,14 @@ def _sign_in(settings: ConsoleSettings, name: str, password: str) -> str | None:
         return start_session(session, account.id, ttl=settings.session_ttl)
 
 
+def _audit_failure(settings: ConsoleSettings, name: str, address: str) -> None:
+    with settings.store.transaction() as session:
+        record_audit(
+            session, actor_kind=ActorKind.SYSTEM, actor="console", action="operator.login_failed",
+            after={"name": name[:100], "address": address},
+        )  # fmt: skip
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -79,9 +87,22 @@ async def login(
     if not tokens_match(form.get(CSRF_FIELD), request.cookies.get(LOGIN_COOKIE)):
         raise CsrfTokenError
     settings = settings_of(request)
+    address = request.client.host if request.client else "?"
+    wait = settings.throttle.retry_after(name, address)
+    if wait > 0:
+        minutes = max(1, round(wait / 60))
+        response = _form(
+            request, 429, next, name,
+            f"Too many failed sign-ins. Try again in about {minutes} minute(s).",
+        )  # fmt: skip
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
     token = await run_in_threadpool(_sign_in, settings, name, password)
     if token is None:
+        settings.throttle.failed(name, address)
+        await run_in_threadpool(_audit_failure, settings, name, address)
         return _form(request, 401, next, name, "Wrong name or password.")
+    settings.throttle.succeeded(name, address)
     response = RedirectResponse(safe_next(next), status_code=303)
     max_age = int(settings.session_ttl.total_seconds())
     set_cookie(request, response, SESSION_COOKIE, token, max_age=max_age)

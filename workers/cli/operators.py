@@ -9,7 +9,7 @@ import typer
 from argon2 import PasswordHasher
 from rich.table import Table
 
-from console.accounts import AccountError, add_operator, list_operators
+from console.accounts import AccountError, add_operator, list_operators, set_operator_active
 from workers.cli.context import ExitCode, err, out, state
 
 __all__ = ["app"]
@@ -52,3 +52,32 @@ def list_(ctx: typer.Context) -> None:
                 row.created_at.isoformat(timespec="seconds"), last,
             )  # fmt: skip
     out.print(table)
+
+
+def _set_active(ctx: typer.Context, name: str, active: bool, why: str) -> None:
+    try:
+        with state(ctx).store().transaction() as session:
+            set_operator_active(session, name, active, actor=_who(), why=why)
+    except AccountError as exc:
+        err.print(f"[red]refused:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.FAILED) from None
+    out.print(f"operator {name} {'activated' if active else 'deactivated'}", highlight=False)
+
+
+Why = Annotated[str, typer.Option("--why", help="Why (kept in the audit log).")]
+
+
+@app.command()
+def deactivate(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The operator.")], why: Why
+) -> None:
+    """Stop an operator signing in; their open sessions end at once. Decisions they made stay."""
+    _set_active(ctx, name, False, why)
+
+
+@app.command()
+def activate(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The operator.")], why: Why
+) -> None:
+    """Let a deactivated operator sign in again."""
+    _set_active(ctx, name, True, why)

@@ -5,7 +5,7 @@ Match reviews and unmerge: `core.matching` (as `crmhub reviews decide|unmerge`);
 disputes: `core.assignment.resolve_dispute` (as `crmhub assign resolve`); conflicts and dead
 letters: the sync engine (`core.sync`: `retry_dead_letter`, `discard_dead_letter`, as
 `crmhub deadletters`) and `core.sync.resolution` (as `crmhub conflicts resolve`). Queue
-depth: the outbox by status (the workers' broker depth is added when they provide it).
+depth: the outbox by status and the broker's messages per partition.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from core.sync import discard_dead_letter as discard_letter
 from core.sync import retry_dead_letter as retry_letter
 from core.sync.context import SyncContext
 from core.sync.resolution import resolve_and_queue
+from workers.broker import Broker, BrokerTarget
 
 __all__ = [
     "DecisionError",
@@ -117,6 +118,15 @@ def outbox_depth(session: Session) -> dict[str, dict[str, int]]:
     return found
 
 
-def broker_depth() -> dict[str, Any] | None:
-    """Messages waiting in the broker per queue, once the workers expose it; None until then."""
-    return None
+def broker_depth(target: BrokerTarget | None) -> dict[str, Any] | None:
+    """Messages waiting in the broker per write partition (published, not yet taken by a
+    writer), from the same place `crmhub queue` reads; None without a broker, and one line
+    saying so when it cannot be reached (the page still shows everything else)."""
+    if target is None:
+        return None
+    try:
+        with Broker(target, connect_retries=0) as broker:
+            depths = broker.depths()
+    except Exception as exc:  # any transport error: the dashboard must still render
+        return {f"{target.display} unreachable": type(exc).__name__}
+    return {f"partition {p:02d}": n for p, n in depths.items() if n} or {"all partitions": 0}

@@ -12,6 +12,7 @@ from console.accounts import LoginThrottle
 from core.config.matching import MatchingConfig
 from core.store import Store
 from core.sync.context import SyncContext
+from workers.broker import BrokerTarget
 
 __all__ = ["ConsoleSettings"]
 
@@ -30,4 +31,6 @@ class ConsoleSettings:
     secure_cookies: bool | None = None
     zone: tzinfo = UTC
     page_size: int = 25
+    # the workers' broker, for its depth on the dashboard (None: not shown)
+    broker: BrokerTarget | None = None
     throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -87,7 +87,7 @@ def dashboard(request: Request, operator: Annotated[SignedIn, Depends(guard)]) -
         context = {
             "runs": runs,
             "outbox": outbox_depth(session),
-            "broker": broker_depth(),
+            "broker": broker_depth(settings_of(request).broker),
             "letters": letters,
             "open_letters": open_letters or 0,
             "open_items": _open_by_kind(session),

@@ -12,6 +12,7 @@ from connectors.emulator.serve import base_url, bind, serve_forever
 from console import ConsoleSettings, create_app
 from core.store.migrate import current_revision, head_revision
 from core.sync.context import SyncContext
+from workers.broker import broker_target
 from workers.cli.context import ExitCode, err, out, state
 
 __all__ = ["console"]
@@ -42,7 +43,10 @@ def console(
         err.print(f"the database {store.url} is not up to date: run `crmhub db upgrade` first")
         raise typer.Exit(ExitCode.CONFIG)
     sync = SyncContext.from_config(cli.config())
-    app = create_app(ConsoleSettings(store, matching=sync.matching, sync=sync, zone=zone))
+    broker = broker_target(cli.config().hub.broker.url)
+    app = create_app(
+        ConsoleSettings(store, matching=sync.matching, sync=sync, broker=broker, zone=zone)
+    )
     try:
         sock = bind(host, port)
     except OSError as exc:

@@ -4,7 +4,7 @@ minimum calls possible and the ceiling the emulator's limits allow.
 
     .venv/bin/python -m benchmarks.writes [--zoho 2000] [--fxiaoke 120] [--latency-ms 150]
 
-(as a module from the repository root: `benchmarks/connectors.py` would hide the package)
+(as a module from the repository root, so `benchmarks._common` imports)
 
 Zoho takes up to 100 records a call and allows 15 calls in flight (Professional edition);
 Fxiaoke writes one record a call, at most 100 calls per endpoint in any 20 s. One writer

@@ -1,10 +1,10 @@
 """Connector throughput against both emulators with realistic latency.
 
-    .venv/bin/python benchmarks/connectors.py [--latency-ms 60] [--customers 4800]
+    .venv/bin/python benchmarks/connector_calls.py [--latency-ms 60] [--customers 4800]
 
 Prints records/s and the calls each operation used next to the minimum (records ÷ page size for
 reads, ÷ 100 for Zoho batch writes, one per record for Fxiaoke writes, which have no bulk API),
-and writes benchmarks/results/connectors.json.
+and writes benchmarks/results/connector_calls.json.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from connectors.zoho import ZohoConnector, ZohoSettings
 from connectors.zoho.emulator import ZohoEmulator
 from mapping.model import EntityKind
 
-RESULTS = Path(__file__).parent / "results" / "connectors.json"
+RESULTS = Path(__file__).parent / "results" / "connector_calls.json"
 
 
 def clock_of(emulator: Any) -> Callable[[], datetime]:

@@ -20,25 +20,30 @@ u by random sampling, m by EM, clusters at match probability 0.5.
 
 from __future__ import annotations
 
+# ruff: noqa: E402 (crmhub's packages first: this folder's connectors.py would shadow them)
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
 import argparse
 import logging
-import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 import pandas as pd
 import recordlinkage
-from _common import pairs_of_clusters, scores, write_results
-from crm_world import Row, contact_rows, customer_rows
 
 from connectors.emulator.world import WorldSpec, generate_world
 from core.config.matching import MatchingConfig
 from core.matching import Matcher, match_batch
 from core.matching import features as f
+
+sys.path.append(str(HERE))
+from _common import pairs_of_clusters, scores, write_results
+from crm_world import Row, contact_rows, customer_rows
 
 CRMS = ("zoho", "fxiaoke", "hubspot")
 

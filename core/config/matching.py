@@ -37,6 +37,7 @@ ComparisonType = Literal[
     "domains",  # registrable company domains (websites, e-mail domains; never free mail)
     "customer",  # contacts: the customer they work for (entity, else the customer's name key)
     "city",  # city name in hanzi or pinyin (深圳 = Shenzhen)
+    "place",  # customers: every city a record states (address, name's place, landline area)
     "same_value",  # exact equality of folded text (credit code, social security id)
     "text",  # Jaro-Winkler similarity of folded text at the given thresholds
     "edit_distance",  # Damerau-Levenshtein distance of folded text at the given thresholds
@@ -85,6 +86,9 @@ class ComparisonSpec(Strict):
     levels: dict[str, LevelWeights] = Field(default_factory=dict)
     # a name for the evidence; the type when omitted (needed when a type is used twice)
     name: str | None = None
+    # levels that rule out joining automatically, whatever the score: conflicting identifiers
+    # (another credit code, another city in the registered name); such a pair goes to review
+    veto: list[str] = Field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -170,8 +174,15 @@ def _customer_defaults() -> EntityMatching:
             # e-mail domains count here; a group's companies share info@group.com, so customer
             # e-mail addresses are no stronger than their domain
             ComparisonSpec(type="domains"),
-            ComparisonSpec(type="same_value", fields=["custom.credit_code"], name="credit_code"),
-            ComparisonSpec(type="city"),
+            # one legal entity has one unified social credit code: two codes are two companies
+            ComparisonSpec(
+                type="same_value",
+                fields=["custom.credit_code"],
+                name="credit_code",
+                veto=["different"],
+            ),
+            # a group's subsidiaries share brand, domain and trade; their cities differ
+            ComparisonSpec(type="place", veto=["different"]),
             ComparisonSpec(
                 type="same_value",
                 fields=["industry"],

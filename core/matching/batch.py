@@ -2,8 +2,9 @@
 
 The same matcher as the store-backed matching, the same decision: records are taken in order
 and each one joins the entity (cluster) whose best member scores at or above the auto-merge
-threshold, else it starts its own. Candidates come from an in-memory blocking index with the
-same keys and the same cap on pathological blocks. With `weights: em`, m/u and the prior are
+threshold and none of whose members conflicts with it (a veto), else it starts its own.
+Candidates come from an in-memory blocking index with the same keys and the same cap on
+pathological blocks. With `weights: em`, m/u and the prior are
 first estimated from the batch itself (u from random pairs, m by EM over the candidate pairs).
 """
 
@@ -116,15 +117,20 @@ def match_batch(
     scores: list[float | None] = []
     evidence: list[list[Evidence]] = []
     reasons: list[str] = []
-    by_pattern: dict[Gamma, float] = {}  # a batch holds few distinct patterns of levels
+    # a batch holds few distinct patterns of levels: (score, vetoed) per pattern
+    by_pattern: dict[Gamma, tuple[float, bool]] = {}
     for j in range(len(prepared)):
         best: dict[int, tuple[float, int]] = {}
+        vetoed: set[int] = set()  # clusters a member of which conflicts with record j
         for i in by_record.get(j, ()):
             gamma = gammas[(i, j)]
-            score = by_pattern.get(gamma)
-            if score is None:
-                score = by_pattern[gamma] = matcher.score(gamma)
+            judged = by_pattern.get(gamma)
+            if judged is None:
+                judged = by_pattern[gamma] = (matcher.score(gamma), bool(matcher.vetoes(gamma)))
+            score, veto = judged
             cluster = clusters[i]
+            if veto:
+                vetoed.add(cluster)
             if cluster not in best or score > best[cluster][0]:
                 best[cluster] = (score, i)
         if not best:
@@ -133,9 +139,11 @@ def match_batch(
             evidence.append([])
             reasons.append("no candidate")
             continue
-        cluster, (score, i) = max(best.items(), key=lambda item: item[1][0])
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])
+        joinable = [c for c in ranked if c[1][0] >= auto and c[0] not in vetoed]
+        cluster, (score, i) = (joinable or ranked)[0]
         found = matcher.evidence(gammas[(i, j)], prepared[i], prepared[j])
-        clusters.append(cluster if score >= auto else j)
+        clusters.append(cluster if joinable else j)
         scores.append(score)
         evidence.append(found)
         reasons.append(matcher.reason(found))

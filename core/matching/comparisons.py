@@ -145,6 +145,22 @@ class City(Comparison):
         return None if not a or not b else (0 if a == b else 1)
 
 
+class Place(_KeySet):
+    """Customers: the cities a record states anywhere (`fields`: its address; plus the place
+    in its registered name and its landlines' area codes). A group's companies share brand,
+    domain and trade; the place in their names is what tells them apart."""
+
+    type_name = "place"
+    default_fields = ("address.city",)
+
+    @property
+    def defaults(self) -> tuple[MU, ...]:
+        return ((0.9, 0.12), (0.1, 0.88))
+
+    def _keys(self, record: Mapping[str, Any]) -> frozenset[str]:
+        return f.place_keys(record, self.fields)
+
+
 def _graded(similarity: float, thresholds: Sequence[float], first: int) -> int:
     for index, threshold in enumerate(thresholds):
         if similarity >= threshold:
@@ -325,6 +341,7 @@ COMPARISONS: dict[str, type[Comparison]] = {
         Domains,
         SameValue,
         City,
+        Place,
         CompanyName,
         PersonNameComparison,
         Customer,
@@ -342,7 +359,7 @@ def build_comparison(spec: ComparisonSpec) -> Comparison:
         raise ValueError(f"comparison {spec.label} needs `fields`")
     thresholds = tuple(spec.thresholds) or cls.default_thresholds
     comparison = cls(label=spec.label, fields=fields, thresholds=thresholds)
-    unknown = set(spec.levels) - set(comparison.levels)
+    unknown = (set(spec.levels) | set(spec.veto)) - set(comparison.levels)
     if unknown:
         raise ValueError(
             f"comparison {spec.label} has no level {', '.join(sorted(unknown))} "

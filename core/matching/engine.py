@@ -44,6 +44,10 @@ class Matcher:
             build_blocking_rule(b) for b in spec.blocking
         )
         self.weights = weights or self.configured_weights()
+        self.veto_levels: tuple[frozenset[int], ...] = tuple(
+            frozenset(c.levels.index(name) for name in spec.veto)
+            for c, spec in zip(self.comparisons, spec.comparisons, strict=True)
+        )
 
     @property
     def level_counts(self) -> tuple[int, ...]:
@@ -89,6 +93,14 @@ class Matcher:
     def score(self, gamma: Gamma) -> float:
         return self.weights.score(gamma)
 
+    def vetoes(self, gamma: Gamma) -> tuple[str, ...]:
+        """The comparisons whose level rules out joining automatically (config `veto`)."""
+        return tuple(
+            c.label
+            for c, level, vetoing in zip(self.comparisons, gamma, self.veto_levels, strict=True)
+            if level is not None and level in vetoing
+        )
+
     def evidence(self, gamma: Gamma, a: Prepared, b: Prepared) -> list[Evidence]:
         """Why: each observed comparison with its level, weight in bits and the values seen."""
         found: list[Evidence] = []
@@ -103,9 +115,15 @@ class Matcher:
                     "detail": comparison.detail(a.values[index], b.values[index]),
                 }
             )
+            if level in self.veto_levels[index]:
+                found[-1]["veto"] = True
         return found
 
     def reason(self, evidence: Sequence[Evidence]) -> str:
         """One line for a person: the strongest reasons first (`phones same +12.3; ...`)."""
-        ranked = sorted(evidence, key=lambda e: -abs(float(e["weight"])))
-        return "; ".join(f"{e['comparison']} {e['level']} {e['weight']:+.1f}" for e in ranked)
+        ranked = sorted(evidence, key=lambda e: (not e.get("veto"), -abs(float(e["weight"]))))
+        return "; ".join(
+            f"{e['comparison']} {e['level']} {e['weight']:+.1f}"
+            + (" (veto)" if e.get("veto") else "")
+            for e in ranked
+        )

@@ -17,10 +17,12 @@ from mapping.transforms import (
     TransformError,
     company_brand_key,
     company_key,
+    company_place,
     contains_cjk,
     fold_width,
     is_e164,
     is_free_mail_domain,
+    landline_cities,
     normalize_email,
     normalize_phone,
     registrable_domain,
@@ -39,6 +41,7 @@ __all__ = [
     "folded",
     "person_name",
     "phone_keys",
+    "place_keys",
 ]
 
 PHONE_FIELDS = ("phones", "phone", "mobile")
@@ -160,15 +163,51 @@ def person_name(record: Mapping[str, Any], fields: Sequence[str] = ()) -> Person
     return PersonName((forms, _part(first_text, False), _part(last_text, True)))
 
 
+@lru_cache(maxsize=65536)
+def _city(text: str) -> str:
+    text = fold_width(text).strip().removesuffix("市")
+    key = fold_pinyin(to_pinyin(text) if contains_cjk(text) else text).replace(" ", "")
+    return key.removesuffix("city")
+
+
 def city_key(record: Mapping[str, Any], fields: Sequence[str] = ("address.city",)) -> str | None:
     """The city in pinyin, folded, without 市 or "City" (深圳市 = Shenzhen = shenzhen)."""
     for text in texts_at(record, fields):
-        text = fold_width(text).strip().removesuffix("市")
-        key = fold_pinyin(to_pinyin(text) if contains_cjk(text) else text).replace(" ", "")
-        key = key.removesuffix("city")
+        key = _city(text)
         if key:
             return key
     return None
+
+
+@lru_cache(maxsize=262144)
+def _name_place(name: str) -> str:
+    try:
+        place = company_place(name)
+    except TransformError:
+        return ""
+    return _city(place) if place else ""
+
+
+@lru_cache(maxsize=262144)
+def _landline_places(text: str) -> tuple[str, ...]:
+    phone = _phone(text)
+    return tuple(_city(city) for city in landline_cities(phone)) if phone else ()
+
+
+def place_keys(
+    record: Mapping[str, Any],
+    fields: Sequence[str] = ("address.city",),
+    name_fields: Sequence[str] = ("name",),
+    phone_fields: Sequence[str] = PHONE_FIELDS,
+) -> frozenset[str]:
+    """Every city a customer record states, as city_key folds them: its address's city, the
+    place its registered name carries (深圳市华腾… / 华腾(深圳)…) and its Chinese landlines'
+    area codes (0755 is Shenzhen)."""
+    keys = {_city(text) for text in texts_at(record, fields)}
+    keys.update(_name_place(text) for text in texts_at(record, name_fields))
+    for text in texts_at(record, phone_fields):
+        keys.update(_landline_places(text))
+    return frozenset(key for key in keys if key)
 
 
 def first_text(record: Mapping[str, Any], fields: Iterable[str]) -> str | None:

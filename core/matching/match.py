@@ -103,7 +103,14 @@ def _decision_row(
 
 def _summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
     name = data.get("name") or data.get("full_name") or data.get("last_name") or "?"
-    return f"{kind} {name!s}: maybe the same as {best.entity_id} (score {best.score:.2f})"
+    said = f"{kind} {name!s}: maybe the same as {best.entity_id} (score {best.score:.2f})"
+    return f"{said}; conflicting {', '.join(best.vetoes)}" if best.vetoes else said
+
+
+def _joinable(scored: Sequence[CandidateScore], auto_merge: float) -> CandidateScore | None:
+    """The best candidate to join automatically: at or above auto_merge and no conflict
+    (veto) with it; a vetoed candidate, however high its score, is for an operator."""
+    return next((c for c in scored if c.score >= auto_merge and not c.vetoes), None)
 
 
 def match_record(
@@ -165,7 +172,8 @@ def _match_new(
         max_candidates=spec.max_candidates,
     )
     scored = score_candidates(session, matcher, prepared, found.entity_ids)
-    best = scored[0] if scored else None
+    joinable = _joinable(scored, spec.thresholds.auto_merge)
+    best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)
     entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
     session.add(entity)
@@ -184,19 +192,19 @@ def _match_new(
     )
     thresholds = spec.thresholds
     review_id = None
-    if best is not None and best.score >= thresholds.auto_merge:
-        decision, entity_id = Decision.AUTO_MERGE, best.entity_id
+    if joinable is not None:
+        decision, entity_id = Decision.AUTO_MERGE, joinable.entity_id
         merge_entities(
             session,
-            survivor_id=best.entity_id,
+            survivor_id=joinable.entity_id,
             merged_id=entity.id,
             survivorship=config.survivorship,
             decision=decision.value,
             actor_kind=actor_kind,
             actor=actor,
-            score=best.score,
-            evidence=best.evidence,
-            reason=f"{connection} {remote_id}: {matcher.reason(best.evidence)}",
+            score=joinable.score,
+            evidence=joinable.evidence,
+            reason=f"{connection} {remote_id}: {matcher.reason(joinable.evidence)}",
         )
     elif best is not None and best.score >= thresholds.review:
         decision, entity_id = Decision.REVIEW, entity.id
@@ -278,22 +286,25 @@ def rematch_entity(
     apart = kept_apart_from(session, entity.id, found.entity_ids)
     ids = [i for i in found.entity_ids if i not in apart]
     scored = score_candidates(session, matcher, prepared, ids)
-    best = scored[0] if scored else None
-    if best is None or best.score < spec.thresholds.review:
-        return MatchOutcome(Decision.NONE, entity.id, best.score if best else None)
-    if best.score >= spec.thresholds.auto_merge:
+    joinable = _joinable(scored, spec.thresholds.auto_merge)
+    if joinable is not None:
         merge_entities(
             session,
-            survivor_id=best.entity_id,
+            survivor_id=joinable.entity_id,
             merged_id=entity.id,
             survivorship=config.survivorship,
             actor_kind=actor_kind,
             actor=actor,
-            score=best.score,
-            evidence=best.evidence,
-            reason=matcher.reason(best.evidence),
+            score=joinable.score,
+            evidence=joinable.evidence,
+            reason=matcher.reason(joinable.evidence),
         )
-        return MatchOutcome(Decision.AUTO_MERGE, best.entity_id, best.score, best.evidence)
+        return MatchOutcome(
+            Decision.AUTO_MERGE, joinable.entity_id, joinable.score, joinable.evidence
+        )
+    best = scored[0] if scored else None
+    if best is None or best.score < spec.thresholds.review:
+        return MatchOutcome(Decision.NONE, entity.id, best.score if best else None)
     if _open_review_between(session, entity.id, best.entity_id):
         return MatchOutcome(Decision.NONE, entity.id, best.score, best.evidence)
     item = open_review(

@@ -20,12 +20,17 @@ class Decision(StrEnum):
 
 @dataclass(frozen=True)
 class CandidateScore:
+    """`vetoes`: comparisons on which any record of the candidate conflicts with the record
+    (config `veto`): such a candidate is never joined automatically, only reviewed."""
+
     entity_id: uuid.UUID
     score: float
     evidence: list[dict[str, Any]]
+    vetoes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"entity_id": str(self.entity_id), "score": self.score, "evidence": self.evidence}
+        data = {"entity_id": str(self.entity_id), "score": self.score, "evidence": self.evidence}
+        return {**data, "vetoes": list(self.vetoes)} if self.vetoes else data
 
 
 @dataclass(frozen=True)

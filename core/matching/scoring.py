@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,19 +94,22 @@ def _resolve_candidates(session: Session, data: list[dict[str, Any]]) -> list[di
 def score_candidates(
     session: Session, matcher: Matcher, record: Prepared, ids: Sequence[uuid.UUID]
 ) -> list[CandidateScore]:
-    """Each candidate's best score over its golden record and kept sources, best first."""
+    """Each candidate's best score over its golden record and kept sources, best first; a
+    conflict (veto) with any of them stands for the candidate."""
     scored: list[CandidateScore] = []
     for entity_id, data in _profiles(session, ids, matcher.kind).items():
         if matcher.kind == "contact":
             data = _resolve_candidates(session, data)
         best: CandidateScore | None = None
+        vetoes: dict[str, None] = {}
         for values in data:
             other = matcher.prepare(values)
             gamma = matcher.gamma(record, other)
+            vetoes.update(dict.fromkeys(matcher.vetoes(gamma)))
             score = matcher.score(gamma)
             if best is None or score > best.score:
                 best = CandidateScore(entity_id, score, matcher.evidence(gamma, record, other))
         if best is not None:
-            scored.append(best)
+            scored.append(replace(best, vetoes=tuple(vetoes)))
     scored.sort(key=lambda c: -c.score)
     return scored

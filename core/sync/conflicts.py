@@ -25,7 +25,7 @@ from core.merging import Candidate
 from core.reviews import ReviewKind, ReviewStatus, close_review, open_review
 from core.store import Conflict, Entity, ReviewItem
 from core.store.base import utcnow
-from core.sync.merge import apply_changes
+from core.sync.merge import apply_changes, rederived
 from core.sync.values import get_path
 from mapping.model import CanonicalValidationError
 
@@ -193,6 +193,7 @@ def resolve_conflict(
     after = get_path(data, conflict.field)
     reason = f"conflict {conflict.id}: {how}" + (f": {why}" if why else "")
     if data != entity.data:
+        before_data = entity.data
         entity.data = data
         entity.version += 1
         if entity.kind in ("customer", "contact"):
@@ -210,6 +211,13 @@ def resolve_conflict(
             source=take,
             reason=reason,
         )
+        derived = rederived(entity.kind, before_data, data, {conflict.field: chosen})
+        for path, (was, now, parts) in derived.items():
+            record_audit(
+                session, actor_kind=ActorKind.OPERATOR, actor=actor, action="golden.set",
+                entity_id=entity.id, entity_kind=entity.kind, field=path, before=was, after=now,
+                source=take, reason=f"{reason}; derived from {', '.join(parts)}",
+            )  # fmt: skip
     record_audit(
         session,
         actor_kind=ActorKind.OPERATOR,

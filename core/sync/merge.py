@@ -30,7 +30,15 @@ from core.sync.policies import choose
 from core.sync.values import same, set_path
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
-__all__ = ["Action", "FieldMerge", "RecordMerge", "apply_changes", "merge_field", "merge_record"]
+__all__ = [
+    "Action",
+    "FieldMerge",
+    "RecordMerge",
+    "apply_changes",
+    "merge_field",
+    "merge_record",
+    "rederived",
+]
 
 
 class Action(StrEnum):
@@ -205,3 +213,16 @@ def apply_changes(
             data.pop(derived, None)
     model = MODEL_BY_KIND[EntityKind(kind)]
     return validate_record(model, data).model_dump(mode="json")
+
+
+def rederived(
+    kind: str, before: Mapping[str, Any], after: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any, tuple[str, ...]]]:
+    """The derived fields `apply_changes` composed again with a new value (a contact's
+    full_name after its first or last name changed): {field: (before, after, its parts)}.
+    They changed the golden record as much as `changes` did, so they are audited too."""
+    return {
+        derived: (before.get(derived), after.get(derived), parts)
+        for derived, parts in _DERIVED.get(EntityKind(kind), {}).items()
+        if derived not in changes and before.get(derived) != after.get(derived)
+    }

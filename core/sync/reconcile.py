@@ -35,7 +35,7 @@ from core.sync.context import ConnectionSync, SyncContext
 from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields
 from core.sync.links import LinkStatus, find_link
-from core.sync.merge import RecordMerge, apply_changes, merge_record
+from core.sync.merge import RecordMerge, apply_changes, merge_record, rederived
 from core.sync.opportunities import link_opportunity
 from core.sync.snapshots import record_pulled
 from core.sync.values import same, unflatten
@@ -227,7 +227,7 @@ class Reconciler:
                 reason=f"{self.name} record joined: merged three-way without a base",
             )  # fmt: skip
         else:
-            self._audit_changes(entity, result)
+            self._audit_changes(entity, result, data)
         entity.data = data
         entity.version += 1
         if self.kind.value in MATCHED_KINDS:
@@ -306,7 +306,7 @@ class Reconciler:
     def _variants(self, entity_id: uuid.UUID) -> list[Any]:
         return [source.data for source in stored_sources(self.session, entity_id)]
 
-    def _audit_changes(self, entity: Entity, result: RecordMerge) -> None:
+    def _audit_changes(self, entity: Entity, result: RecordMerge, data: Mapping[str, Any]) -> None:
         for field in result.fields:
             if not field.changes_golden:
                 continue
@@ -315,6 +315,14 @@ class Reconciler:
                 entity_id=entity.id, entity_kind=entity.kind, field=field.path,
                 before=field.golden, after=field.value, source=self.name,
                 reason=field.why(), run_id=self.run_id,
+            )  # fmt: skip
+        derived = rederived(entity.kind, entity.data, data, result.changes)
+        for path, (before, after, parts) in derived.items():
+            record_audit(
+                self.session, actor_kind=ActorKind.SYNC, actor="sync", action="golden.set",
+                entity_id=entity.id, entity_kind=entity.kind, field=path, before=before,
+                after=after, source=self.name, reason=f"derived from {', '.join(parts)}",
+                run_id=self.run_id,
             )  # fmt: skip
 
     def _audit_link(self, link: Link, action: str, reason: str) -> None:

@@ -7,7 +7,7 @@ reason an operator can act on. No network at runtime.
 from __future__ import annotations
 
 from ._text import unreadable_text
-from .companies import clean_company_name, company_brand_key, company_key
+from .companies import clean_company_name, company_brand_key, company_key, company_place
 from .countries import country_name, region_name, to_country_code, to_region_code
 from .datetimes import date_to_epoch_ms, to_date, to_epoch_ms, to_iso_offset, to_utc_datetime
 from .domains import is_free_mail_domain, registrable_domain
@@ -21,7 +21,7 @@ from .names import (
     join_person_name,
     split_person_name,
 )
-from .phones import is_e164, normalize_phone, phone_region
+from .phones import is_e164, landline_cities, normalize_phone, phone_region
 from .pinyin import fold_pinyin, person_name_forms, to_pinyin
 from .scalars import to_bool, to_int, to_str
 
@@ -31,6 +31,7 @@ __all__ = [
     "clean_company_name",
     "company_brand_key",
     "company_key",
+    "company_place",
     "contains_cjk",
     "country_name",
     "date_to_epoch_ms",
@@ -42,6 +43,7 @@ __all__ = [
     "is_e164",
     "is_free_mail_domain",
     "join_person_name",
+    "landline_cities",
     "normalize_email",
     "normalize_phone",
     "person_name_forms",

@@ -13,7 +13,7 @@ from ._text import collapse_spaces, fold_width, words
 from .errors import TransformError
 from .pinyin import to_pinyin
 
-__all__ = ["clean_company_name", "company_brand_key", "company_key"]
+__all__ = ["clean_company_name", "company_brand_key", "company_key", "company_place"]
 
 _EN_SUFFIXES = frozenset(
     words(
@@ -144,17 +144,24 @@ def _prefixes_by_first_character() -> dict[str, tuple[str, ...]]:
     return {first: tuple(places) for first, places in grouped.items()}
 
 
-def _strip_place_prefix(text: str) -> str:
+def _place_prefix(text: str) -> tuple[str, tuple[str, ...]]:
+    """(the name without its leading places, those places in order)."""
     by_first = _prefixes_by_first_character()
+    places: list[str] = []
     for _round in range(2):  # 广东省深圳市…
         for place in by_first.get(text[:1], ()):
             rest = text[len(place) :]
             if text.startswith(place) and len(rest) >= 2 and _has_trade_name(rest):
                 text = rest
+                places.append(place)
                 break
         else:
             break
-    return text
+    return text, tuple(places)
+
+
+def _strip_place_prefix(text: str) -> str:
+    return _place_prefix(text)[0]
 
 
 def _split_branch(text: str) -> tuple[str, str]:
@@ -225,3 +232,45 @@ def company_brand_key(raw: str) -> str:
                 rest, stripped = rest[: -len(word)], True
                 break
     return to_pinyin(rest).replace(" ", "")
+
+
+@cache
+def _cities() -> tuple[frozenset[str], frozenset[str]]:
+    """(city names in hanzi without 市, city names in Latin letters, casefolded); the
+    municipalities (北京, 上海, 天津, 重庆) are cities and provinces at once."""
+    municipalities = [p for p in CN_PROVINCES if p.full == p.short + "市"]
+    chinese = set(CN_CITIES) | {p.short for p in municipalities}
+    latin = set(CN_CITIES.values()) | {n.casefold() for p in municipalities for n in p.english}
+    return frozenset(chinese), frozenset(latin)
+
+
+def _city(place: str) -> str | None:
+    chinese, latin = _cities()
+    short = place.removesuffix("市")
+    if short in chinese or (short in CN_CITIES_WITH_SHI_ONLY and place.endswith("市")):
+        return short
+    return place if place in latin else None
+
+
+def company_place(raw: str) -> str | None:
+    """Return the city a company's name states: a bracketed qualifier (``华腾科技(深圳)有限公司``
+    → ``深圳``, ``(Shenzhen)`` → ``shenzhen``) or a leading prefix (``深圳市华腾…`` and
+    ``广东省深圳市华腾…`` → ``深圳``), hanzi without 市, Latin casefolded; None when it states
+    none. A province alone (``广东华腾…``) states no city; a municipality (北京, 上海) does.
+
+    A Chinese company's registered name carries its place: two names that differ in it are two
+    companies (a group's subsidiaries share everything else). Raises TransformError for a blank
+    name.
+    """
+    text = clean_company_name(raw).casefold().replace("&", " and ").translate(_BRACKETS)
+    for inner in _BRACKETED.findall(text):
+        city = _city(collapse_spaces(inner))
+        if city:
+            return city
+    tokens = _strip_english(_drop_qualifiers(text))
+    if len(tokens) > 1 and all(t.isascii() for t in tokens):  # Shenzhen Huateng Technology
+        return _city(tokens[0])
+    company, _branch = _split_branch("".join(tokens))
+    _rest, places = _place_prefix(_strip_legal(company))
+    cities = [city for city in map(_city, places) if city]
+    return cities[-1] if cities else None

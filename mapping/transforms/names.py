@@ -54,18 +54,40 @@ def _clean(part: str | None) -> str:
     return collapse_spaces(fold_width(part)) if part else ""
 
 
+def _written_forms(given: str, family: str) -> tuple[str, ...]:
+    """How a name may be written, the usual form first, then forms that mark the boundary."""
+    if not given or not family:
+        return (given or family,)
+    explicit = f"{family}, {given}"  # "Last, First" reads the same in any script
+    if contains_cjk(given) and contains_cjk(family):
+        return (family + given, f"{family} {given}", explicit)
+    if contains_cjk(given) or contains_cjk(family):
+        return (f"{family} {given}", explicit)  # Xie 芳: the surname still leads
+    return (f"{given} {family}", explicit)
+
+
 def join_person_name(first: str | None, last: str | None) -> str:
     """Return one display name from given name ``first`` and family name ``last``.
 
-    When both parts are CJK the surname comes first with no space (张 + 伟 → 张伟); otherwise
-    "First Last". A missing or blank part gives the other alone; both missing give "".
+    In the name's own culture: when both parts are CJK the surname comes first with no space
+    (张 + 伟 → 张伟); when one is (a pinyin surname and a hanzi given name) the surname still
+    comes first, with a space (Xie 芳); otherwise "First Last". A missing or blank part gives
+    the other alone; both missing give "".
+
+    The result always splits back into the parts (``split_person_name``), so a full name and
+    its parts never contradict each other across CRMs: where the usual form would split
+    otherwise, the boundary is written out, as a space after a CJK surname (欧 + 阳娜 →
+    ``欧 阳娜``, not 欧阳 + 娜; 山田 + 太郎 → ``山田 太郎``), else as "Last, First" (Garcia
+    Lopez + Juan → ``Garcia Lopez, Juan``). Parts that no form keeps apart (a family name
+    holding a comma) get the usual form. A part alone is written alone: a hanzi family name
+    of several characters (张伟 typed whole into Zoho's Last_Name) then reads back as 张 + 伟.
     """
     given, family = _clean(first), _clean(last)
-    if not given or not family:
-        return given or family
-    if contains_cjk(given) and contains_cjk(family):
-        return family + given
-    return f"{given} {family}"
+    if not given and not family:
+        return ""
+    forms = _written_forms(given, family)
+    parts = (given or None, family or None)
+    return next((form for form in forms if split_person_name(form) == parts), forms[0])
 
 
 def _split_cjk(name: str) -> tuple[str | None, str | None]:

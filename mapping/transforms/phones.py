@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import (
+    NumberParseException,
+    PhoneNumberFormat,
+    PhoneNumberType,
+    ValidationResult,
+    geocoder,
+)
 
 from ._text import fold_width
 from .errors import TransformError
 
-__all__ = ["is_e164", "normalize_phone", "phone_region"]
+__all__ = ["is_e164", "landline_cities", "normalize_phone", "phone_region"]
 
 _TEL_PREFIX = re.compile(r"^tel:\s*", re.IGNORECASE)
 # Extensions are dropped: the customer is matched on the line, not on the desk.
@@ -114,3 +120,19 @@ def phone_region(e164: str) -> str | None:
     if region is None or region in {"ZZ", "001"}:
         return None
     return str(region)
+
+
+def landline_cities(e164: str) -> tuple[str, ...]:
+    """Return the cities a Chinese landline's area code serves, in English (``+8657134609695``
+    → ``("Hangzhou",)``; 029 serves ``("XiAn", "Xianyang")``), from libphonenumber's offline
+    geocoding data. () for mobiles (they keep their number when they move), for numbers
+    outside China (elsewhere an area code names a region rather than one city) and for codes
+    the data does not know. Raises TransformError when ``e164`` is not E.164.
+    """
+    if not is_e164(e164):
+        raise TransformError("not an E.164 phone number (normalise it first)", e164)
+    number = phonenumbers.parse(e164, None)
+    if number.country_code != 86 or phonenumbers.number_type(number) != PhoneNumberType.FIXED_LINE:
+        return ()
+    where = geocoder.description_for_number(number, "en").split(",")[0]
+    return tuple(city.strip() for city in where.split("/") if city.strip())

@@ -205,7 +205,7 @@ def _company(rng: random.Random, names: _Names, index: int, parent: Company | No
     )
 
 
-def _person(rng: random.Random, index: int, company: Company) -> Person:
+def _person(rng: random.Random, index: int, company: Company, emails: set[str]) -> Person:
     chinese = company.chinese and rng.random() < 0.95
     if chinese:
         surname, surname_en = rng.choice(pools.CN_SURNAMES)
@@ -220,6 +220,14 @@ def _person(rng: random.Random, index: int, company: Company) -> Person:
         if rng.random() < 0.75
         else f"{local}{index}@{rng.choice(pools.FREE_MAIL)}"
     )
+    # a mailbox is one person's: a namesake at the same company gets yong.zhuge2@ (as a mail
+    # administrator would do), never the first one's address
+    name, domain = email.split("@")
+    number = 1
+    while email in emails:
+        number += 1
+        email = f"{name}{number}@{domain}"
+    emails.add(email)
     mobile = (
         _cn_mobile(rng)
         if company.chinese
@@ -293,11 +301,12 @@ def make_truth(
             parent = candidate if candidate.chinese and candidate.group_of is None else None
         truth.companies.append(_company(rng, names, index, parent))
     by_company: dict[str, list[Person]] = {}
+    emails: set[str] = set()
     for index in range(contacts):
         company = (
             truth.companies[index % customers] if index < customers else rng.choice(truth.companies)
         )
-        person = _person(rng, index, company)
+        person = _person(rng, index, company, emails)
         truth.people.append(person)
         by_company.setdefault(company.truth_id, []).append(person)
     for index in range(opportunities):

@@ -68,7 +68,7 @@ def test_another_crms_spelling_joins_the_entity_with_its_evidence(store: Store) 
     assert second.score is not None
     assert second.score >= CONFIG.customer.thresholds.auto_merge
     assert {e["comparison"]: e["level"] for e in second.evidence} == {
-        "company_name": "same_key", "phones": "same", "industry": "same",
+        "company_name": "same_key", "phones": "same", "industry": "same", "place": "same",
     }  # fmt: skip
     with store.transaction() as session:
         links = session.scalars(sa.select(Link).order_by(Link.id)).all()
@@ -147,3 +147,22 @@ def test_entity_ids_are_uuids_that_do_not_change(store: Store) -> None:
         ).all()
         assert active == [first.entity_id]
         assert isinstance(first.entity_id, uuid.UUID)
+
+
+def test_a_conflicting_identifier_sends_a_high_score_to_review(store: Store) -> None:
+    # a group's hotline and domain, its subsidiaries' names carry their own cities
+    hotline = {"phones": ["+864008001234"], "website": "minganyong.cn", "industry": "finance"}
+    hangzhou = match(store, {**hotline, "name": "杭州市明安永投资有限公司"}, "zoho", "Z1")
+    guangzhou = match(store, {**hotline, "name": "广州市明安永投资有限公司"}, "fxiaoke", "F1")
+    assert guangzhou.decision == Decision.REVIEW
+    assert guangzhou.entity_id != hangzhou.entity_id
+    assert guangzhou.score is not None
+    assert guangzhou.score >= CONFIG.customer.thresholds.auto_merge
+    with store.transaction() as session:
+        (item,) = list_reviews(session, kind=ReviewKind.MATCH)
+        assert item.summary.endswith("conflicting place")
+        assert item.payload["candidates"][0]["vetoes"] == ["place"]
+    # the Hangzhou company's own spelling in another CRM still joins it
+    again = match(store, {**hotline, "name": "明安永投资有限公司(杭州)"}, "fxiaoke", "F2")
+    assert again.decision == Decision.AUTO_MERGE
+    assert again.entity_id == hangzhou.entity_id

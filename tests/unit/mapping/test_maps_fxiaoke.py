@@ -131,7 +131,8 @@ def test_contact_full_name_is_split_in_its_own_culture(
 def test_a_changed_name_part_is_joined_into_the_full_name(fxiaoke: Mapper) -> None:
     contact = fxiaoke.pull("contact", {"_id": "c1", "name": "迈克尔·乔丹"})
     renamed = contact.model_copy(update={"first_name": "杰弗里"})
-    assert fxiaoke.push("contact", renamed, fields={"first_name"}) == {"name": "乔丹杰弗里"}
+    # 乔丹杰弗里 would read back as 乔 + 丹杰弗里: the space keeps the two-character surname
+    assert fxiaoke.push("contact", renamed, fields={"first_name"}) == {"name": "乔丹 杰弗里"}
     english = fxiaoke.pull("contact", {"_id": "c2", "name": "John Smith"})
     assert fxiaoke.push("contact", english.model_copy(update={"last_name": "Doe"}))["name"] == (
         "John Doe"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapping.transforms import TransformError, clean_company_name, company_key
+from mapping.transforms import TransformError, clean_company_name, company_key, company_place
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,31 @@ def test_company_key_is_stable_under_display_cleaning(raw: str) -> None:
     assert company_key(raw.upper()) == key
     assert company_key(f"  {raw}  ") == key
     assert " " not in key
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("深圳市华腾科技有限公司", "深圳"),
+        ("广东省深圳市华腾科技有限公司", "深圳"),
+        ("华腾科技(深圳)有限公司", "深圳"),
+        ("华腾科技（深圳）有限公司", "深圳"),
+        ("北京宏丰达贸易有限责任公司", "北京"),  # a municipality is a city
+        ("中山市华腾科技有限公司", "中山"),
+        ("Huateng Technology (Shenzhen) Co., Ltd.", "shenzhen"),
+        ("Hangzhou Minganyong Capital Co., Ltd.", "hangzhou"),
+        ("广东华腾科技有限公司", None),  # a province alone names no city
+        ("中山华腾科技有限公司", None),  # 中山 without 市 is a word (中山装), not a place
+        ("明安永投资股份有限公司", None),
+        ("北京银行", None),  # the place is part of the name: nothing else would remain
+        ("华腾科技(中国)有限公司", None),
+        ("Acme Corp", None),
+    ],
+)
+def test_company_place(raw: str, expected: str | None) -> None:
+    assert company_place(raw) == expected
+
+
+def test_company_place_rejects_blank() -> None:
+    with pytest.raises(TransformError, match="empty company name"):
+        company_place(" ")

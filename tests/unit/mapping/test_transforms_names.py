@@ -54,7 +54,11 @@ def test_fold_width(text: str, expected: str) -> None:
         (" 伟 ", "　张　", "张伟"),
         ("John", "Smith", "John Smith"),
         ("John  Ronald", " Smith ", "John Ronald Smith"),
-        ("David", "张", "David 张"),
+        # one part in hanzi: the surname leads (as "David 张" it would read back as 张 given)
+        ("David", "张", "张 David"),
+        ("芳", "Xie", "Xie 芳"),
+        ("阳娜", "欧", "欧 阳娜"),  # 欧阳娜 would read back as 欧阳 + 娜
+        ("Juan", "Garcia Lopez", "Garcia Lopez, Juan"),
         (None, "张", "张"),
         ("伟", None, "伟"),
         ("", "Smith", "Smith"),

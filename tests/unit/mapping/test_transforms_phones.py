@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapping.transforms import TransformError, is_e164, normalize_phone, phone_region
+from mapping.transforms import (
+    TransformError,
+    is_e164,
+    landline_cities,
+    normalize_phone,
+    phone_region,
+)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +124,26 @@ def test_phone_region(e164: str, expected: str | None) -> None:
 def test_phone_region_rejects_non_e164(value: str) -> None:
     with pytest.raises(TransformError, match=r"not an E\.164"):
         phone_region(value)
+
+
+@pytest.mark.parametrize(
+    ("e164", "expected"),
+    [
+        ("+8657134609695", ("Hangzhou",)),
+        ("+862059327707", ("Guangzhou",)),
+        ("+861084653048", ("Beijing",)),
+        ("+862946501352", ("XiAn", "Xianyang")),  # one area code, two cities
+        ("+8613805316574", ()),  # a mobile moves with its owner
+        ("+14155550132", ()),  # elsewhere an area code is a region, not a city
+    ],
+)
+def test_landline_cities(e164: str, expected: tuple[str, ...]) -> None:
+    assert landline_cities(e164) == expected
+
+
+def test_landline_cities_rejects_non_e164() -> None:
+    with pytest.raises(TransformError, match=r"not an E\.164"):
+        landline_cities("0571-3460-9695")
 
 
 _REGIONS = st.sampled_from(["CN", "US", "GB", "DE", "JP", "HK", "SG", "FR", "AU"])

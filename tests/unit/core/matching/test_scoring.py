@@ -33,7 +33,8 @@ def test_same_company_across_crms_scores_high_with_reasons() -> None:
         {"name": "华腾科技(深圳)有限公司", "phones": ["+8675523456789"], "address": None},
     )
     assert probability > 0.99
-    assert levels == {"company_name": "same_key", "phones": "same"}
+    # the city both names carry (深圳市… / …(深圳)…) and the 0755 area code agree too
+    assert levels == {"company_name": "same_key", "phones": "same", "place": "same"}
 
 
 def test_chinese_and_english_names_of_one_company_meet_on_the_brand() -> None:

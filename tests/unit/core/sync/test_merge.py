@@ -9,7 +9,7 @@ import pytest
 
 from core.config.policies import FieldPolicy, PoliciesConfig
 from core.merging import Candidate
-from core.sync.merge import Action, apply_changes, merge_field, merge_record
+from core.sync.merge import Action, apply_changes, merge_field, merge_record, rederived
 from mapping.model import CanonicalValidationError
 
 EARLY = datetime(2025, 1, 1, tzinfo=UTC)
@@ -244,3 +244,18 @@ def test_never_blank_between_two_values_takes_the_newest() -> None:
     filled = merge("+8610333", None, base="+8610111", policy=NEVER_BLANK, when=EARLY,
                    golden_from=("fxiaoke", LATE))  # fmt: skip
     assert (filled.winner, filled.value, filled.changes_golden) == ("zoho", "+8610333", True)
+
+
+def test_a_full_name_composed_again_is_reported_for_its_audit_row() -> None:
+    golden = {"first_name": "Fang", "last_name": "Xie", "full_name": "Fang Xie"}
+    changes = {"first_name": "芳"}
+    after = apply_changes("contact", golden, changes)
+    assert after["full_name"] == "Xie 芳"
+    assert rederived("contact", golden, after, changes) == {
+        "full_name": ("Fang Xie", "Xie 芳", ("first_name", "last_name"))
+    }
+    # set with its parts, or not moved: nothing more to audit
+    both = {**changes, "full_name": "Xie 芳"}
+    assert rederived("contact", golden, apply_changes("contact", golden, both), both) == {}
+    same = {"last_name": "Xie"}
+    assert rederived("contact", golden, apply_changes("contact", golden, same), same) == {}

@@ -26,6 +26,9 @@ Connection = sa.String(100)
 RemoteId = sa.String(100)
 
 
+UNPLANNED = "planned_version IS NULL OR planned_version != version"
+
+
 class Entity(Base):
     """A canonical customer, contact or opportunity: the golden record. Its id never changes."""
 
@@ -49,6 +52,13 @@ class Entity(Base):
     __table_args__ = (
         sa.Index("ix_entities_kind_status", "kind", "status"),
         sa.Index("ix_entities_owner_id", "owner_id"),
+        # what the planner looks for every cycle (see migration 0007)
+        sa.Index(
+            "ix_entities_unplanned",
+            "kind",
+            sqlite_where=sa.text(UNPLANNED),
+            postgresql_where=sa.text(UNPLANNED),
+        ),
     )
 
 

@@ -124,6 +124,7 @@ def apply_push_results(
     }
     by_key = {result.key: result for result in results}
     audits: list[AuditRecord] = []
+    created_customers: set[uuid.UUID] = set()  # their followers are planned again, at once
     for item_id in ids:
         row = rows.get(item_id)
         if row is None or row.status in FINAL:
@@ -136,13 +137,14 @@ def apply_push_results(
                 "the push returned no result for this item",
             )  # fmt: skip
         if result.outcome is PushOutcome.OK:
-            _ok(session, row, result, actor, counts, audits)
+            _ok(session, row, result, actor, counts, audits, created_customers)
         elif result.outcome is PushOutcome.ALREADY_EXISTS:
-            _already_exists(session, row, result, actor, counts, audits)
+            _already_exists(session, row, result, actor, counts, audits, created_customers)
         elif result.outcome is PushOutcome.RETRY and row.attempts + 1 < MAX_ATTEMPTS:
             _retry(row, result.error_code, result.error_message, counts)
         else:
             _dead(session, row, result.error_code, result.error_message, actor, counts)
+    mark_followers_dirty(session, created_customers)
     record_audits(session, audits)
     session.flush()
     return counts
@@ -181,6 +183,7 @@ def _ok(
     actor: str,
     counts: ResultCounts,
     audits: list[AuditRecord],
+    created_customers: set[uuid.UUID],
 ) -> None:
     written = dict(row.canonical or {})
     if row.operation == WriteOp.CREATE:
@@ -188,7 +191,7 @@ def _ok(
             _dead(session, row, "NO_ID", "the CRM answered a create without a record id", actor,
                   counts)  # fmt: skip
             return
-        link = _link_created(session, row, result.remote_id, actor, counts)
+        link = _link_created(session, row, result.remote_id, actor, counts, created_customers)
         if link is not None:
             record_written(session, link, written, result.modified_at)
             _replan_if_moved(session, link.entity_id, row.entity_version)
@@ -217,7 +220,12 @@ def _replan_if_moved(session: Session, entity_id: uuid.UUID, planned: int | None
 
 
 def _link_created(
-    session: Session, row: OutboxItem, remote_id: str, actor: str, counts: ResultCounts
+    session: Session,
+    row: OutboxItem,
+    remote_id: str,
+    actor: str,
+    counts: ResultCounts,
+    created_customers: set[uuid.UUID],
 ) -> Link | None:
     """The link of a created (or found) record; None when it belongs to another entity."""
     entity_id = active_entity(session, row.entity_id)
@@ -225,7 +233,7 @@ def _link_created(
     if link is None:
         counts.linked += 1
         if row.kind == "customer":
-            mark_followers_dirty(session, entity_id)
+            created_customers.add(entity_id)
         return make_link(
             session, entity_id, row.connection, row.kind, remote_id, actor=actor,
             reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,
@@ -248,6 +256,7 @@ def _already_exists(
     actor: str,
     counts: ResultCounts,
     audits: list[AuditRecord],
+    created_customers: set[uuid.UUID],
 ) -> None:
     counts.already_existed += 1
     if not result.remote_id:
@@ -255,7 +264,7 @@ def _already_exists(
               result.error_message or "the CRM has this record already but did not say which",
               actor, counts)  # fmt: skip
         return
-    link = _link_created(session, row, result.remote_id, actor, counts)
+    link = _link_created(session, row, result.remote_id, actor, counts, created_customers)
     if link is not None:
         # what that record holds, if we pulled it; else the next pull brings its base
         known = session.scalars(

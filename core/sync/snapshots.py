@@ -86,16 +86,20 @@ def mark_dirty(session: Session, entity_ids: Iterable[uuid.UUID]) -> None:
         session.execute(sa.update(Entity).where(Entity.id.in_(ids)).values(planned_version=None))
 
 
-def mark_followers_dirty(session: Session, customer_id: uuid.UUID) -> None:
-    """The customer's contacts and opportunities are planned again: a reference that waited
-    for the customer's record in a CRM can be written now."""
+def mark_followers_dirty(session: Session, customer_ids: Iterable[uuid.UUID]) -> None:
+    """The customers' contacts and opportunities are planned again: a reference that waited
+    for the customer's record in a CRM can be written now. Nothing indexes the reference, so
+    this reads the table: call it once for a whole batch of customers, not once per customer."""
+    wanted = sorted({str(i) for i in customer_ids})
+    if not wanted:
+        return
     customer = Entity.data[("customer", "entity_id")].as_string()
     session.execute(
         sa.update(Entity)
         .where(
             Entity.kind.in_(["contact", "opportunity"]),
             Entity.status == "active",
-            customer == str(customer_id),
+            customer.in_(wanted),
         )
         .values(planned_version=None),
         execution_options={"synchronize_session": False},

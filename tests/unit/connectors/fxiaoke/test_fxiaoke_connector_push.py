@@ -135,3 +135,29 @@ def test_a_push_searches_its_creates_in_one_query_and_links_twins(
     _, search = next(r for r in tenant.requests if r[0].endswith("/query"))
     [by_name] = [f for f in search["data"]["search_query_info"]["filters"] if f["operator"] == "IN"]
     assert sorted(by_name["field_values"]) == ["已有公司", "新公司乙", "新公司甲"]
+
+
+def test_items_sharing_a_record_or_a_duplicate_key_share_a_lane(
+    connector: FxiaokeConnector,
+) -> None:
+    items = [
+        account("a", "甲公司"),
+        PushItem("b", WriteOp.UPDATE, {"tel": "1"}, remote_id="r1"),
+        account("c", "乙公司"),
+        account("d", "甲公司", mode=WriteMode.INSERT_ONLY),  # a twin of "a"
+        PushItem("e", WriteOp.DELETE, {}, remote_id="r1"),  # the record "b" updates
+        account("f", "丙公司"),
+    ]
+    lanes = connector.writer.lanes(EntityKind.CUSTOMER, items)
+    assert sorted(lanes) == [[0, 3], [1, 4], [2], [5]]
+
+
+def test_a_push_of_many_records_answers_each_in_order(
+    connector: FxiaokeConnector, tenant: FakeTenant
+) -> None:
+    items = [account(f"k{n}", f"公司{n}") for n in range(12)]
+    results = connector.push(EntityKind.CUSTOMER, items)
+    assert [r.key for r in results] == [f"k{n}" for n in range(12)]
+    assert all(r.outcome is PushOutcome.OK for r in results)
+    assert len({r.remote_id for r in results}) == 12
+    assert paths(tenant).count("create") == 12

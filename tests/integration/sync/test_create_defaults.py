@@ -10,10 +10,13 @@ import sqlalchemy as sa
 from sync_harness import POLICIES, sync_world
 
 from connectors.emulator.world import WorldSpec, generate_world
-from core.store import DeadLetter, Store
+from connectors.protocol import WriteMode, WriteOp
+from core.store import DeadLetter, ReviewItem, Store
 from core.sync.context import SyncContext
 from core.sync.cycle import plan_and_commit, run_cycle
 from core.sync.drain import drain_outbox
+from core.sync.outbox import commit_plan
+from core.sync.plan import Plan
 
 WORLD = generate_world(WorldSpec(customers=10, contacts=14, opportunities=8, seed=5))
 # nobody owns what is unowned: no e-mail user names an owner for creates in any CRM
@@ -82,3 +85,38 @@ def test_zoho_deal_creates_without_a_pipeline_are_blocked(store: Store) -> None:
         sw.settle()
         assert _dead_letters(store) == []
         assert set(sw.crms["zoho"].rows("opportunity")) == deals
+
+
+def test_a_create_meeting_another_entitys_record_links_nothing_and_overwrites_nothing(
+    store: Store,
+) -> None:
+    with sync_world(store, WORLD) as sw:
+        zoho = sw.crms["zoho"]
+        report = run_cycle(store, sw.ctx, sw.connectors)
+        creates = [
+            w for w in report.plan.writes if w.connection == "zoho" and w.kind == "customer"
+            and w.operation is WriteOp.CREATE
+        ]  # fmt: skip
+        assert creates
+        assert {w.mode for w in creates} == {WriteMode.INSERT_ONLY}  # the default
+        # a Zoho record of another entity with the very name the create carries (a name the
+        # matcher did not take for the same customer)
+        busy = {w.remote_id for w in report.plan.writes}  # records the plan writes anyway
+        theirs, row = next(i for i in sorted(zoho.rows("customer").items()) if i[0] not in busy)
+        ours = dataclasses.replace(
+            creates[0], payload={**creates[0].payload, "Account_Name": row["Account_Name"]}
+        )
+        with store.transaction() as session:
+            commit_plan(
+                session, Plan(writes=[ours], entities={ours.entity_id: ours.entity_version})
+            )
+        drain_outbox(store, {"zoho": zoho.connector})
+        assert zoho.rows("customer")[theirs] == row  # untouched
+        assert theirs not in sw.remote_ids(ours.entity_id, "zoho")
+        with store.transaction() as session:
+            review = session.scalars(
+                sa.select(ReviewItem).where(
+                    ReviewItem.entity_id == ours.entity_id, ReviewItem.status == "open"
+                )
+            ).one()
+            assert theirs in review.summary  # the operator decides whether they are one

@@ -66,6 +66,9 @@ class ConnectionSettings(BaseModel):
     # a run stops this far before its start (the CRM's clock may lag ours)
     signpost_lag_seconds: float = Field(default=1.0, ge=0.0)
     client: ClientSettings = Field(default_factory=ClientSettings)
+    # the CRM user id owning what crmhub creates there when the record's owner has no user in
+    # that CRM (policies.yaml `targets.<conn>.default_owner`, by e-mail, comes first)
+    default_owner: str | None = Field(default=None, min_length=1)
 
     @property
     def overlap(self) -> timedelta:

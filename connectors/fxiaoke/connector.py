@@ -20,7 +20,7 @@ Features:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -108,6 +108,12 @@ class FxiaokeConnector:
         )
         self.counters, self.auth, self.client = wiring.counters, wiring.auth, wiring.client
         self.writer = Writer(self.client, settings)
+
+    @staticmethod
+    def acting_user(options: Mapping[str, Any]) -> str | None:
+        """The user the API acts as (`current_open_user_id`): it may own what crmhub creates."""
+        user = options.get("current_open_user_id")
+        return str(user) if user else None
 
     @classmethod
     def from_connection(cls, name: str, config: ConnectionLike, **kwargs: Any) -> FxiaokeConnector:

@@ -19,6 +19,9 @@ class FxiaokeSettings(ConnectionSettings):
     permanent_code: SecretStr
     # the acting user (an administrator sees and may change every record): FSUID_<32 hex>
     current_open_user_id: str = Field(pattern=r"^FSUID_[0-9A-Za-z]+$")
+    # owner of what crmhub creates when the record's owner has no user here (Fxiaoke refuses a
+    # new record without one); default: the acting user above
+    default_owner: str | None = Field(default=None, pattern=r"^FSUID_[0-9A-Za-z]+$")
     base_url: str = FXIAOKE.default_base_url
     # Fxiaoke workflows on our writes; off: a sync write repeats a change made elsewhere
     trigger_workflow: bool = False

@@ -152,6 +152,9 @@ ZOHO = ZohoSpec(
         "DUPLICATE_DATA": PushOutcome.ALREADY_EXISTS,
         "TOO_MANY_REQUESTS": PushOutcome.RETRY,
         "INTERNAL_ERROR": PushOutcome.RETRY,
+        # locked by an approval process or a lock rule: writable again once that ends, so
+        # the write waits and retries (dead-lettered when its attempts run out)
+        "RECORD_LOCKED": PushOutcome.RETRY,
     },
     reanchor_codes=frozenset(
         {

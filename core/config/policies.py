@@ -127,9 +127,12 @@ class TargetSettings(Strict):
     # canonical values a record created there gets when the golden record has none (a CRM's
     # mandatory field another CRM does not have: Zoho's deal pipeline)
     defaults: dict[EntityKind, dict[str, Any]] = Field(default_factory=dict)
-    # how creates are written: upsert (the CRM's duplicate check finds a record made by a lost
-    # earlier attempt and updates it) or insert_only (never touches an existing record: for
-    # kinds whose duplicate check is weak, such as Zoho deals checked by name)
+    # how creates are written. insert_only (default): the CRM's duplicate check (Zoho's unique
+    # fields on insert, Fxiaoke's search before create) answers "already exists" for a record
+    # a lost earlier attempt made, or one crmhub has not read yet; it is linked, never
+    # overwritten, and one that belongs to another entity opens a review. upsert: the record
+    # found is updated with the create's values (it may be another entity's: its values are
+    # lost), for a CRM whose insert has no duplicate check.
     create_modes: dict[EntityKind, Literal["upsert", "insert_only"]] = Field(default_factory=dict)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from connectors.connect import owner_for_creates
 from core.assignment import AssignmentConfig, AssignmentPolicy
 from core.config import LoadedConfig
 from core.config.matching import MatchingConfig
@@ -28,6 +29,9 @@ class ConnectionSync:
     name: str
     mapper: Mapper | None
     target: TargetSettings = field(default_factory=TargetSettings)
+    # the CRM user id owning what crmhub creates there when the record's owner has no user in
+    # that CRM and policies name none (the connection's `default_owner`, else its acting user)
+    create_owner: str | None = None
 
     @cached_property
     def spaces(self) -> dict[EntityKind, FieldSpace]:
@@ -60,7 +64,9 @@ class SyncContext:
             if (only is not None and name not in only) or (only is None and not conn.enabled):
                 continue
             mapper = loaded.mapper(name) if name in loaded.mappings else None
-            connections[name] = ConnectionSync(name, mapper, policies.target(name))
+            connections[name] = ConnectionSync(
+                name, mapper, policies.target(name), create_owner=owner_for_creates(conn)
+            )
         return cls(
             connections=connections,
             policies=policies,

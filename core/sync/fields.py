@@ -44,6 +44,8 @@ class FieldSpace:
     # read-only fields the CRM derives from a written one (Zoho `Website` -> website, domain):
     # writing the one shows the other in the echo too
     companions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # what the CRM refuses a new record without (the map's `required: true` or `create`)
+    required_on_create: frozenset[str] = frozenset()
 
     def holds(self, path: str) -> bool:
         if path in SYSTEM_FIELDS:
@@ -102,6 +104,9 @@ def field_space(mapper: Mapper, kind: EntityKind | str) -> FieldSpace | None:
         custom_passthrough=passthrough,
         custom_writable=passthrough,
         companions=_companions(plan.entries),
+        required_on_create=frozenset(
+            leaf_path(e.path.keys) for e in plan.entries if e.pushes and e.spec.required
+        ),
     )
 
 

@@ -26,7 +26,7 @@ from connectors.protocol import Connector, PullCursor, RemoteRecord
 from core.assignment import OwnerDirectory
 from core.store import Quarantined, SourceRecord, Store
 from core.sync.context import ConnectionSync, SyncContext
-from core.sync.cursors import CHANGES, load_cursor, save_cursor
+from core.sync.cursors import CHANGES, load_cursor, mark_pass, save_cursor
 from core.sync.deletes import DeleteCounts, ingest_deletions
 from core.sync.hub import REF_KINDS, Refs
 from core.sync.reconcile import Reconciler
@@ -212,6 +212,8 @@ def pull_entity(
     with store.transaction() as session:
         cursor: PullCursor | None = cursor_from_json(load_cursor(session, name, kind, CHANGES))
         directory = OwnerDirectory.load(session)
+        # until this pull ends, records of this kind may be there unread: no creates there
+        mark_pass(session, name, kind, complete=False, at=datetime.now(UTC))
     for page in connector.pull(kind, None if full else cursor, full=full):
         mapped = map_page(connection.mapper, kind, page.records)
         with store.transaction() as session:
@@ -237,4 +239,6 @@ def pull_entity(
         store, name, connector, kind, policies=policies, run_id=run_id
     )
     counts.deletions = counts.deletes.seen
+    with store.transaction() as session:
+        mark_pass(session, name, kind, complete=True, at=datetime.now(UTC))
     return counts

@@ -5,11 +5,15 @@ Per target connection: the golden record in that CRM's terms (its record ids in 
 its user as the owner) against the link's base snapshot, field by field, over the fields the
 CRM both holds and writes. Differences are one update; nothing different, nothing planned. No
 link: a create (when the connection's `targets` allow it), never for an entity in a grey-zone
-match review (or a contact or opportunity of one). A reference to a record the target does
-not have yet waits: customers are planned before contacts and opportunities, and what waits is
-planned again once the customer's create result has linked it (the next planning pass). A
-deleted entity is deleted where it is still linked. Fields with an open conflict are not
-written. Writes already in flight count as done, so they are not planned twice.
+match review (or a contact or opportunity of one), and never into a CRM whose last pull of
+that kind did not complete (`core.sync.cursors`): a record crmhub has not read there may be
+the one it would create; the create waits for a complete pull. A reference to a record the
+target does not have yet waits: customers are planned before contacts and opportunities, and
+what waits is planned again once the customer's create result has linked it (the next
+planning pass). A deleted entity is deleted where it is still linked. Fields with an open
+conflict are not written. Writes already in flight count as done, so they are not planned
+twice. A field the CRM requires on create (`required: create` in its map: Fxiaoke's owner)
+is filled from the connection's declared default or the create is blocked with the reason.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from core.assignment import OwnerDirectory
 from core.reviews import ReviewKind
 from core.store import BaseSnapshot, Conflict, Entity, Link, OutboxItem, ReviewItem
 from core.sync.context import KINDS, ConnectionSync, SyncContext
+from core.sync.cursors import complete_passes
 from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields, target_record
 from core.sync.links import LinkStatus
@@ -135,17 +140,22 @@ def plan_entities(
     refs = Refs(session)
     directory = OwnerDirectory.load(session)
     placeholders = _placeholders(ctx, directory)
+    readable = complete_passes(session)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         loaded = _Loaded(session, chunk)
         for entity_id in chunk:
             entity = loaded.entities[entity_id]
-            _Entity(plan, ctx, loaded, entity, refs, directory, placeholders).run()
+            _Entity(plan, ctx, loaded, entity, refs, directory, placeholders, readable).run()
     return plan
 
 
 def _placeholders(ctx: SyncContext, directory: OwnerDirectory) -> dict[str, dict[str, Any]]:
-    """Per connection, the user owning what crmhub creates for an unowned record."""
+    """Per connection, the user owning what crmhub creates there for a record whose owner has
+    no user in that CRM: policies' `default_owner` (e-mail), else the first of assignment's
+    `unowned_users` with a user there, else the connection's own (`default_owner` option, or
+    the user its API acts as). A CRM that needs an owner on create and has none of these gets
+    no create: its field map marks the owner `required: create` and the write is blocked."""
     found: dict[str, dict[str, Any]] = {}
     unowned = sorted(ctx.assignment.unowned_users) if ctx.assignment is not None else []
     for name, conn in ctx.connections.items():
@@ -156,7 +166,25 @@ def _placeholders(ctx: SyncContext, directory: OwnerDirectory) -> dict[str, dict
             if ref is not None:
                 found[name] = ref.model_dump(mode="json", exclude_none=True)
                 break
+        if name not in found and conn.create_owner:
+            found[name] = {"remote_id": conn.create_owner}
     return found
+
+
+def _refused(connection: str, kind: str, missing: list[str]) -> str:
+    """Why a create is held: what the CRM requires on a new record, and how to give it."""
+    how = [
+        f"declare `targets.{connection}.default_owner` (policies) or the connection's "
+        "`options.default_owner`"
+        if path == "owner"
+        else f"give the golden record a {path} or declare `targets.{connection}.defaults."
+        f"{kind}.{path}` (policies)"
+        for path in missing
+    ]
+    return (
+        f"{connection} requires {', '.join(missing)} on a new {kind} and none is known: "
+        + "; ".join(how)
+    )
 
 
 class _Entity:
@@ -171,9 +199,12 @@ class _Entity:
         refs: Refs,
         directory: OwnerDirectory,
         placeholders: Mapping[str, dict[str, Any]],
+        readable: set[tuple[str, str]],
     ) -> None:
         self.plan, self.ctx, self.loaded, self.entity = plan, ctx, loaded, entity
         self.refs, self.directory, self.placeholders = refs, directory, placeholders
+        # (connection, kind) whose last pull read everything: creates may go there
+        self.readable = readable
         self.links = loaded.links.get(entity.id, [])
         self.conflicts = loaded.conflicts.get(entity.id, set())
         self.golden = hub_fields(entity.data, None, refs)
@@ -202,7 +233,10 @@ class _Entity:
                     for link in live:
                         self._update(conn, space, link)
             elif not mine and kind in conn.target.create:
-                self._create(conn, space)
+                if (conn.name, kind.value) in self.readable:
+                    self._create(conn, space)
+                else:  # that CRM may hold it unread: the create waits for a complete pull
+                    self.plan.waiting.add(entity.id)
 
     # -- the three kinds of write -----------------------------------------------------------
 
@@ -258,6 +292,14 @@ class _Entity:
             return
         if "owner" not in target and conn.name in self.placeholders:
             target["owner"] = dict(self.placeholders[conn.name])
+        missing = sorted(p for p in space.required_on_create if get_path(target, p) is None)
+        if missing:  # the CRM would refuse it: held with the reason, never sent
+            self.plan.blocked.append(
+                Blocked(
+                    conn.name, entity.kind, entity.id, _refused(conn.name, entity.kind, missing)
+                )
+            )
+            return
         fields = sorted(p for p in space.view(target) if space.writes(p))
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
@@ -331,7 +373,7 @@ class _Entity:
                 canonical[companion] = written.get(companion)
         mode = WriteMode.UPDATE_ONLY
         if op is WriteOp.CREATE:
-            mode = WriteMode(conn.target.create_modes.get(EntityKind(kind), "upsert"))
+            mode = WriteMode(conn.target.create_modes.get(EntityKind(kind), "insert_only"))
         self._add(conn, op, mode, payload, remote_id, canonical, base_fingerprint, changes)
 
     def _add(

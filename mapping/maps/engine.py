@@ -67,7 +67,7 @@ class Step:
         self.slot = entry.path.slot
         self.is_list = entry.path.is_list
         self.path_text = entry.path.text
-        self.required = entry.spec.required
+        self.required = entry.spec.required is True  # `create`: the sync checks it (planner)
         self.drop = entry.spec.invalid == "drop"
         self.selectors = (entry.path.text, *(p.text for p in entry.extra_paths.values()))
 

@@ -76,8 +76,10 @@ class FieldSpec(_Strict):
     transform: FieldName
     # pull: read-only in the CRM (Created_Time) or derived (domain); push: written only
     direction: Literal["pull", "push", "both"] = "both"
-    # pull: a record without it is quarantined; push: a full write without it is refused
-    required: bool = False
+    # true: a pulled record without it is quarantined and a write without it is refused;
+    # `create`: the CRM refuses a new record without it, yet records read from it may lack it
+    # (Fxiaoke's `owner` of a record in a 公海 pool): the sync holds such a create (blocked)
+    required: bool | Literal["create"] = False
     # error: the record is quarantined; drop: the value is left out and reported
     invalid: Literal["error", "drop"] = "error"
     # a picklist named in the file's `picklists:`, or one written here

@@ -125,7 +125,7 @@ def test_deletions_mark_source_records(org: zo.FakeOrg, database_url: str) -> No
     assert result.exit_code == 0, result.output
     records, cursors, _ = stored(database_url)
     assert records[gone].status == "deleted"
-    assert {c.stream for c in cursors} == {"changes", "deletions"}
+    assert {c.stream for c in cursors} == {"changes", "deletions", "pass"}
 
 
 def test_unknown_connection_suggests_a_name(org: zo.FakeOrg) -> None:

@@ -75,13 +75,16 @@ def test_a_207_batch_gives_each_record_its_own_outcome(
         "details": {"api_name": "Probability", "json_path": "$.data[2].Probability"},
     }
     busy = {"code": "TOO_MANY_REQUESTS", "status": "error", "message": "later", "details": {}}
-    zoho.post(DEALS).respond(207, json={"data": [ok(0), duplicate, invalid, busy]})
-    items = [deal(n, WriteMode.INSERT_ONLY) for n in range(4)]
+    # locked by an approval or a lock rule: writable again once that ends
+    locked = {"code": "RECORD_LOCKED", "status": "error", "message": "locked", "details": {}}
+    zoho.post(DEALS).respond(207, json={"data": [ok(0), duplicate, invalid, busy, locked]})
+    items = [deal(n, WriteMode.INSERT_ONLY) for n in range(5)]
     results = connector.push(EntityKind.OPPORTUNITY, items)
     assert [r.outcome for r in results] == [
         PushOutcome.OK,
         PushOutcome.ALREADY_EXISTS,
         PushOutcome.FAILED,
+        PushOutcome.RETRY,
         PushOutcome.RETRY,
     ]
     assert results[1].remote_id == "777"  # link it

@@ -15,6 +15,7 @@ from workers.cli import (
     db,
     deadletters,
     operators,
+    quarantine,
     reviews,
 )
 from workers.cli.audit import audit
@@ -82,6 +83,7 @@ app.command()(schedule)
 app.add_typer(operators.app, name="operators")
 app.command()(console)
 app.command()(check)
+app.add_typer(quarantine.app, name="quarantine")
 
 
 def main() -> None:

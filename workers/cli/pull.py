@@ -113,8 +113,14 @@ def _report(
     if raw:
         out.print("no field map for this connection: raw records only")
     out.print(table)
+    records = sum(counts.records for counts in results.values())
+    held = sum(counts.quarantined for counts in results.values())
+    line = f"{connection}: {records} records pulled, {held} quarantined"
+    if held:
+        line += f" (why: crmhub quarantine list --connection {connection})"
     if calls is not None:
-        out.print(f"{calls} API calls")
+        line += f"; {calls} API calls"
+    out.print(line, highlight=False)
 
 
 def exit_code(failure: ConnectorError) -> ExitCode:

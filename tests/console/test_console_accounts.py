@@ -67,12 +67,12 @@ def test_the_limit_counts_per_address_too_so_spraying_names_is_refused(store: St
 
 
 def test_a_deactivated_operator_is_signed_out_and_cannot_sign_in(
-    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     add_operator_account(store)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CRMHUB_CONFIG", raising=False)
-    monkeypatch.setenv("CRMHUB_DATABASE_URL", store.url)
+    monkeypatch.setenv("CRMHUB_DATABASE_URL", database_url)
     app = create_app(ConsoleSettings(store, hasher=HASHER))
     runner = CliRunner()
     with running(app) as base, httpx.Client(base_url=base) as client:

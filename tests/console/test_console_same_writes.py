@@ -19,8 +19,10 @@ from connectors.emulator.serve import running
 from console import ConsoleSettings, create_app
 from core.config import load_config
 from core.store import OutboxItem, Store, metadata
-from core.store.base import UtcDateTime
+from core.store.base import UtcDateTime, utcnow
 from core.sync.context import SyncContext
+from core.sync.cursors import mark_pass
+from mapping.model import EntityKind
 from workers.cli import app as cli
 
 CONSOLE_ONLY = {"operator_sessions", "operators"}
@@ -45,13 +47,17 @@ def tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def twins(tmp_path: Path) -> tuple[str, str, Seeded]:
-    """Two identical SQLite stores with one of everything to decide."""
+def twins(tmp_path: Path, pulled: tuple[str, ...] = ()) -> tuple[str, str, Seeded]:
+    """Two identical SQLite stores with one of everything to decide (and, for `pulled`
+    connections, a completed pull of customers: the planner creates only after one)."""
     first = tmp_path / "console.db"
     store = Store.open(f"sqlite:///{first}")
     store.upgrade()
     add_operator_account(store)
     seeded = seed(store)
+    with store.transaction() as session:
+        for connection in pulled:
+            mark_pass(session, connection, EntityKind.CUSTOMER, complete=True, at=utcnow())
     store.close()
     shutil.copy(first, tmp_path / "cli.db")
     return f"sqlite:///{first}", f"sqlite:///{tmp_path / 'cli.db'}", seeded
@@ -140,7 +146,7 @@ def test_a_conflict_resolution_queues_the_same_writes_as_crmhub_conflicts_resolv
     (no CRM is called: the planner works from the store)."""
     config = tmp_path / "crmhub.yaml"
     config.write_text(CONNECTIONS, encoding="utf-8")
-    console_db, cli_db, seeded = twins(tmp_path)
+    console_db, cli_db, seeded = twins(tmp_path, pulled=("zoho", "fxiaoke"))
     sync = SyncContext.from_config(load_config(config))
     store = Store.open(console_db)
     with (

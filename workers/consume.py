@@ -42,6 +42,7 @@ class LoopSettings:
     relay: bool = True  # run the relay too (when this process holds the `relay` lease)
     relay_interval_s: float = 0.5
     republish_after_s: float = 120.0
+    max_in_flight: int = 1000
     lease_ttl_s: float = 60.0
     # stop once nothing is left to write (items waiting longer than this for a retry excepted)
     until_idle: bool = False
@@ -161,6 +162,7 @@ class WriterLoop:
             broker,
             republish_after=timedelta(seconds=self.settings.republish_after_s),
             budgets=self.budgets,
+            max_in_flight=self.settings.max_in_flight,
         )
         self.relayed.published += counts.published
         self.relayed.republished += counts.republished

@@ -7,6 +7,12 @@ its item done and changes nothing). An item published `republish_after` ago and 
 older item of the same entity and connection is still unfinished, so writes of one entity go
 out one at a time, in order, whatever happens to their messages. Budgets hold back what a
 connection may not spend now (urgent writes first when it runs low).
+
+Backpressure: at most `max_in_flight` items are published and not yet done at any time. A
+first sync plans tens of thousands of writes; published all at once they would sit in the
+broker longer than `republish_after` (Fxiaoke takes one record a call) and be published again
+and again, and the embedded broker lists its whole folder on every read. Held back, they wait
+in the outbox, which is where waiting belongs.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class RelayCounts:
     published: int = 0
     republished: int = 0
     held: dict[str, int] = field(default_factory=dict)  # per connection: held for the budget
+    waiting_room: int = 0  # pending items held back: `max_in_flight` are on their way already
 
 
 def due_items(now: datetime, republish_before: datetime) -> sa.Select[OutboxItem]:
@@ -72,21 +79,37 @@ def relay_once(
     republish_after: timedelta,
     budgets: WriteBudgets | None = None,
     limit: int = 2000,
+    max_in_flight: int = 2000,
     now: datetime | None = None,
 ) -> RelayCounts:
-    """Publish what is due (at most `limit` items); returns what was done."""
+    """Publish what is due (at most `limit` items, and new ones only while fewer than
+    `max_in_flight` are on their way); returns what was done."""
     now = now or utcnow()
     counts = RelayCounts()
     states: dict[str, BudgetState | None] = {}
     chosen: list[OutboxItem] = []
     with store.transaction() as session:
+        on_the_way = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxItem)
+            .where(
+                OutboxItem.status == "published",
+                OutboxItem.published_at > now - republish_after,
+            )
+        )
+        room = max_in_flight - int(on_the_way or 0)
         for item in session.scalars(due_items(now, now - republish_after).limit(limit)):
+            if item.status == "pending" and room <= 0:
+                counts.waiting_room += 1
+                continue
             if budgets is not None:
                 if item.connection not in states:
                     states[item.connection] = budgets.state(item.connection, now)
                 if not budgets.admits(states[item.connection], item.priority):
                     counts.held[item.connection] = counts.held.get(item.connection, 0) + 1
                     continue
+            if item.status == "pending":
+                room -= 1
             chosen.append(item)
     if not chosen:
         return counts

@@ -59,6 +59,7 @@ class WorkerParts:
             "batch_wait_s": self.settings.batch_wait_s,
             "relay_interval_s": self.settings.relay_interval_s,
             "republish_after_s": self.settings.republish_after_s,
+            "max_in_flight": self.settings.max_in_flight,
             "lease_ttl_s": self.settings.lease_ttl_s,
             "until_idle": until_idle,
             **more,

@@ -26,6 +26,9 @@ class WorkersConfig(Strict):
     batch_wait_s: float = Field(default=0.25, gt=0)
     # an item published this long ago and not done is published again (a lost message)
     republish_after_s: float = Field(default=120.0, gt=0)
+    # at most this many writes published and not yet done (the rest wait in the outbox); keep
+    # it under what the writers finish in `republish_after_s`, or messages are published twice
+    max_in_flight: int = Field(default=1000, ge=1)
     # how often the relay looks for pending items
     relay_interval_s: float = Field(default=0.5, gt=0)
     # outbox priority at or above which a write is urgent (sent while the budget runs low)

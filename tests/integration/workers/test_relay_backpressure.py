@@ -1,0 +1,54 @@
+"""The relay keeps at most `max_in_flight` writes published and not done: the rest wait in
+the outbox (a first sync's tens of thousands of writes must not flood the broker, where they
+would outlive `republish_after` and be published again and again)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from broker_backends import BrokerBackend
+from writes_seed import outbox_statuses, plan_accounts
+
+from core.store import OutboxItem, Store
+from core.store.base import utcnow
+from workers.broker import Broker
+from workers.relay import relay_once
+
+MINUTES = timedelta(minutes=2)
+
+
+def test_new_writes_wait_while_enough_are_on_their_way(
+    store: Store, broker_backend: BrokerBackend
+) -> None:
+    plan_accounts(store, 10, versions=1)
+    with Broker(broker_backend.target) as broker:
+        broker.purge()
+        first = relay_once(store, broker, republish_after=MINUTES, max_in_flight=4)
+        assert (first.published, first.waiting_room) == (4, 6)
+        again = relay_once(store, broker, republish_after=MINUTES, max_in_flight=4)
+        assert (again.published, again.waiting_room) == (0, 6)
+        assert sum(broker.depths().values()) == 4  # nothing published twice
+        with store.transaction() as session:  # a writer finishes one
+            done = session.scalars(
+                sa.select(OutboxItem).where(OutboxItem.status == "published").limit(1)
+            ).one()
+            done.status = "done"
+        refill = relay_once(store, broker, republish_after=MINUTES, max_in_flight=4)
+        assert (refill.published, refill.waiting_room) == (1, 5)
+    assert outbox_statuses(store) == {"done": 1, "published": 4, "pending": 5}
+
+
+def test_stale_writes_are_published_again_whatever_the_room(
+    store: Store, broker_backend: BrokerBackend
+) -> None:
+    """A message lost with its writer is sent again even when the room is full."""
+    plan_accounts(store, 3, versions=1)
+    with Broker(broker_backend.target) as broker:
+        broker.purge()
+        assert relay_once(store, broker, republish_after=MINUTES, max_in_flight=3).published == 3
+        later = relay_once(  # their writer died: 3 minutes on, none is done
+            store, broker, republish_after=MINUTES, max_in_flight=3,
+            now=utcnow() + timedelta(minutes=3),
+        )  # fmt: skip
+    assert later.republished == 3

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.connect import open_connector
+from connectors.emulator.loopback import config_text, connections, credentials_env
 from connectors.emulator.serve import running
 from connectors.emulator.world import WorldSpec, generate_world
 from connectors.fxiaoke.emulator import FxiaokeEmulator
@@ -24,39 +25,7 @@ from core.config import LoadedConfig, load_config
 
 __all__ = ["DemoWorld", "demo_world", "shipped_config"]
 
-CONFIG = """\
-# Written by `crmhub demo`: the two emulators it ran, this folder's database and broker.
-database:
-  url: sqlite:///{folder}/crmhub.db
-broker:
-  url: filesystem://{folder}/broker
-connections:
-  zoho:
-    type: zoho
-    base_url: {zoho}
-    default_region: CN
-    timezone: Asia/Shanghai
-    mapping: {shipped}/mappings/zoho.yaml
-    credentials:
-      client_id: env:CRMHUB_DEMO_ZOHO_CLIENT_ID
-      client_secret: env:CRMHUB_DEMO_ZOHO_CLIENT_SECRET
-      refresh_token: env:CRMHUB_DEMO_ZOHO_REFRESH_TOKEN
-  fxiaoke:
-    type: fxiaoke
-    base_url: {fxiaoke}
-    default_region: CN
-    timezone: Asia/Shanghai
-    mapping: {shipped}/mappings/fxiaoke.yaml
-    credentials:
-      app_id: env:CRMHUB_DEMO_FXIAOKE_APP_ID
-      app_secret: env:CRMHUB_DEMO_FXIAOKE_APP_SECRET
-      permanent_code: env:CRMHUB_DEMO_FXIAOKE_PERMANENT_CODE
-    options:
-      current_open_user_id: {fxiaoke_user}
-matching: {shipped}/matching.yaml
-assignment: {shipped}/assignment.yaml
-policies: {shipped}/policies.yaml
-"""
+SHIPPED_PARTS = ("matching", "assignment", "policies")
 
 
 def shipped_config() -> Path:
@@ -100,30 +69,26 @@ def demo_world(folder: Path, spec: WorldSpec) -> Iterator[DemoWorld]:
     for emulator in (zoho, fxiaoke):
         emulator.clock.advance(2)  # the generated records lie in finished seconds
     with running(zoho) as zoho_url, running(fxiaoke) as fxiaoke_url:
-        zc, fc = zoho.credentials(), fxiaoke.credentials()
-        secrets = {
-            "CRMHUB_DEMO_ZOHO_CLIENT_ID": zc["client_id"],
-            "CRMHUB_DEMO_ZOHO_CLIENT_SECRET": zc["client_secret"],
-            "CRMHUB_DEMO_ZOHO_REFRESH_TOKEN": zc["refresh_token"],
-            "CRMHUB_DEMO_FXIAOKE_APP_ID": fc["appId"],
-            "CRMHUB_DEMO_FXIAOKE_APP_SECRET": fc["appSecret"],
-            "CRMHUB_DEMO_FXIAOKE_PERMANENT_CODE": fc["permanentCode"],
-        }
-        os.environ.update(secrets)  # this process only: the emulators' generated credentials
-        path = folder / "crmhub.yaml"
-        path.write_text(
-            CONFIG.format(
-                folder=folder.resolve(),
-                shipped=shipped_config(),
-                zoho=zoho_url,
-                fxiaoke=fxiaoke_url,
-                fxiaoke_user=fc["currentOpenUserId"],
+        emulators = {"zoho": zoho, "fxiaoke": fxiaoke}
+        urls = {"zoho": zoho_url, "fxiaoke": fxiaoke_url}
+        # this process only: the emulators' generated credentials
+        os.environ.update(credentials_env("CRMHUB_DEMO", emulators))
+        shipped = shipped_config()
+        sections = {
+            "database": {"url": f"sqlite:///{folder.resolve()}/crmhub.db"},
+            "broker": {"url": f"filesystem://{folder.resolve()}/broker"},
+            "connections": connections(
+                "CRMHUB_DEMO",
+                urls,
+                shipped / "mappings",
+                fxiaoke_user=fxiaoke.credentials()["currentOpenUserId"],
+                common={"default_region": "CN", "timezone": "Asia/Shanghai"},
             ),
-            encoding="utf-8",
+            **{part: str(shipped / f"{part}.yaml") for part in SHIPPED_PARTS},
+        }
+        path = folder / "crmhub.yaml"
+        heading = (
+            "Written by `crmhub demo`: the emulators it ran, this folder's database and broker."
         )
-        yield DemoWorld(
-            folder,
-            load_config(path),
-            {"zoho": zoho, "fxiaoke": fxiaoke},
-            {"zoho": zoho_url, "fxiaoke": fxiaoke_url},
-        )
+        path.write_text(config_text(sections, heading), encoding="utf-8")
+        yield DemoWorld(folder, load_config(path), emulators, urls)

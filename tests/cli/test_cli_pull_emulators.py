@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from connectors.emulator.loopback import config_text, connections, credentials_env
 from connectors.emulator.serve import running
 from connectors.emulator.world import WorldSpec, generate_world
 from connectors.fxiaoke.emulator import FxiaokeEmulator
@@ -20,28 +21,6 @@ from workers.cli import app
 runner = CliRunner()
 MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"
 
-CONFIG = """
-connections:
-  zoho:
-    type: zoho
-    base_url: {zoho}
-    mapping: {maps}/zoho.yaml
-    credentials:
-      client_id: env:T_ZOHO_ID
-      client_secret: env:T_ZOHO_SECRET
-      refresh_token: env:T_ZOHO_REFRESH
-  fxiaoke:
-    type: fxiaoke
-    base_url: {fxiaoke}
-    mapping: {maps}/fxiaoke.yaml
-    credentials:
-      app_id: env:T_FX_ID
-      app_secret: env:T_FX_SECRET
-      permanent_code: env:T_FX_CODE
-    options:
-      current_open_user_id: {user}
-"""
-
 
 @pytest.fixture
 def emulators(
@@ -49,23 +28,15 @@ def emulators(
 ) -> Iterator[tuple[ZohoEmulator, FxiaokeEmulator]]:
     world = generate_world(WorldSpec(customers=300, contacts=200, opportunities=100, seed=4))
     zoho, fxiaoke = ZohoEmulator.from_world(world), FxiaokeEmulator.from_world(world)
-    zc, fc = zoho.credentials(), fxiaoke.credentials()
-    env = {
-        "T_ZOHO_ID": zc["client_id"],
-        "T_ZOHO_SECRET": zc["client_secret"],
-        "T_ZOHO_REFRESH": zc["refresh_token"],
-        "T_FX_ID": fc["appId"],
-        "T_FX_SECRET": fc["appSecret"],
-        "T_FX_CODE": fc["permanentCode"],
-        "CRMHUB_DATABASE_URL": database_url,
-    }
+    emulators = {"zoho": zoho, "fxiaoke": fxiaoke}
+    env = {**credentials_env("T", emulators), "CRMHUB_DATABASE_URL": database_url}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with running(zoho) as zoho_url, running(fxiaoke) as fx_url:
-        config = CONFIG.format(
-            zoho=zoho_url, fxiaoke=fx_url, user=fc["currentOpenUserId"], maps=MAPS
-        )
-        (tmp_path / "crmhub.yaml").write_text(config)
+        urls = {"zoho": zoho_url, "fxiaoke": fx_url}
+        user = fxiaoke.credentials()["currentOpenUserId"]
+        crms = connections("T", urls, MAPS, fxiaoke_user=user)
+        (tmp_path / "crmhub.yaml").write_text(config_text({"connections": crms}))
         monkeypatch.setenv("CRMHUB_CONFIG", str(tmp_path / "crmhub.yaml"))
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
         yield zoho, fxiaoke

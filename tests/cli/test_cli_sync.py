@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from connectors.connect import open_connector
 from connectors.emulator.clock import EmulatorClock
+from connectors.emulator.loopback import config_text, connections, credentials_env
 from connectors.emulator.people import ADMIN_EMAIL
 from connectors.emulator.serve import running
 from connectors.emulator.world import WorldSpec, generate_world
@@ -31,29 +32,6 @@ runner = CliRunner()
 MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"
 WORLD = generate_world(WorldSpec(customers=6, contacts=5, opportunities=3, seed=31))
 
-CONFIG = """
-connections:
-  zoho:
-    type: zoho
-    base_url: {zoho}
-    mapping: {maps}/zoho.yaml
-    credentials:
-      client_id: env:T_ZOHO_ID
-      client_secret: env:T_ZOHO_SECRET
-      refresh_token: env:T_ZOHO_REFRESH
-  fxiaoke:
-    type: fxiaoke
-    base_url: {fxiaoke}
-    mapping: {maps}/fxiaoke.yaml
-    credentials:
-      app_id: env:T_FX_ID
-      app_secret: env:T_FX_SECRET
-      permanent_code: env:T_FX_CODE
-    options:
-      current_open_user_id: {user}
-assignment: assignment.yaml
-policies: policies.yaml
-"""
 POLICIES = """
 default: {policy: newest}
 fields:
@@ -125,23 +103,20 @@ def hub(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
     zoho = ZohoEmulator.from_world(WORLD, clock=EmulatorClock(-5))
     fxiaoke = FxiaokeEmulator.from_world(WORLD, clock=EmulatorClock(-5))
     fxiaoke.set_limits(endpoint_calls=100_000, token_calls_per_min=1000)
-    zc, fc = zoho.credentials(), fxiaoke.credentials()
-    env = {
-        "T_ZOHO_ID": zc["client_id"],
-        "T_ZOHO_SECRET": zc["client_secret"],
-        "T_ZOHO_REFRESH": zc["refresh_token"],
-        "T_FX_ID": fc["appId"],
-        "T_FX_SECRET": fc["appSecret"],
-        "T_FX_CODE": fc["permanentCode"],
-        "CRMHUB_DATABASE_URL": database_url,
-    }
+    emulators = {"zoho": zoho, "fxiaoke": fxiaoke}
+    env = {**credentials_env("T", emulators), "CRMHUB_DATABASE_URL": database_url}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with running(zoho) as zoho_url, running(fxiaoke) as fx_url:
+        urls = {"zoho": zoho_url, "fxiaoke": fx_url}
+        user = fxiaoke.credentials()["currentOpenUserId"]
+        sections = {
+            "connections": connections("T", urls, MAPS, fxiaoke_user=user),
+            "assignment": "assignment.yaml",
+            "policies": "policies.yaml",
+        }
         config = tmp_path / "crmhub.yaml"
-        config.write_text(
-            CONFIG.format(zoho=zoho_url, fxiaoke=fx_url, user=fc["currentOpenUserId"], maps=MAPS)
-        )
+        config.write_text(config_text(sections))
         (tmp_path / "policies.yaml").write_text(POLICIES)
         (tmp_path / "assignment.yaml").write_text(ASSIGNMENT)
         monkeypatch.setenv("CRMHUB_CONFIG", str(config))

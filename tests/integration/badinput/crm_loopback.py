@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from connectors.emulator.loopback import config_text, connections, credentials_env
 from connectors.emulator.serve import running
 from connectors.emulator.store import Row
 from connectors.emulator.world import WorldSpec, generate_world
@@ -26,28 +27,6 @@ from connectors.zoho.emulator import ZohoEmulator
 __all__ = ["BodyTap", "Loopback", "loopback", "seed_row"]
 
 MAPS = Path(__file__).resolve().parents[3] / "config" / "mappings"
-
-CONFIG = """
-connections:
-  zoho:
-    type: zoho
-    base_url: {zoho}
-    mapping: {maps}/zoho.yaml
-    credentials:
-      client_id: env:T_ZOHO_ID
-      client_secret: env:T_ZOHO_SECRET
-      refresh_token: env:T_ZOHO_REFRESH
-  fxiaoke:
-    type: fxiaoke
-    base_url: {fxiaoke}
-    mapping: {maps}/fxiaoke.yaml
-    credentials:
-      app_id: env:T_FX_ID
-      app_secret: env:T_FX_SECRET
-      permanent_code: env:T_FX_CODE
-    options:
-      current_open_user_id: {user}
-"""
 
 
 @dataclass
@@ -138,15 +117,7 @@ def loopback(
         )
     )
     zoho, fxiaoke = ZohoEmulator.from_world(world), FxiaokeEmulator.from_world(world)
-    zc, fc = zoho.credentials(), fxiaoke.credentials()
-    secrets = {
-        "T_ZOHO_ID": zc["client_id"],
-        "T_ZOHO_SECRET": zc["client_secret"],
-        "T_ZOHO_REFRESH": zc["refresh_token"],
-        "T_FX_ID": fc["appId"],
-        "T_FX_SECRET": fc["appSecret"],
-        "T_FX_CODE": fc["permanentCode"],
-    }
+    secrets = credentials_env("T", {"zoho": zoho, "fxiaoke": fxiaoke})
     for name, value in {**secrets, "CRMHUB_DATABASE_URL": database_url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("CRMHUB_HOME", str(tmp_path / "home"))
@@ -155,8 +126,9 @@ def loopback(
         zoho_url = stack.enter_context(running(taps["zoho"]))
         fx_url = stack.enter_context(running(taps["fxiaoke"]))
         config = tmp_path / "crmhub.yaml"
-        config.write_text(
-            CONFIG.format(zoho=zoho_url, fxiaoke=fx_url, user=fc["currentOpenUserId"], maps=MAPS)
-        )
+        urls = {"zoho": zoho_url, "fxiaoke": fx_url}
+        user = fxiaoke.credentials()["currentOpenUserId"]
+        crms = connections("T", urls, MAPS, fxiaoke_user=user)
+        config.write_text(config_text({"connections": crms}))
         monkeypatch.setenv("CRMHUB_CONFIG", str(config))
         yield Loopback(zoho, fxiaoke, taps, config, secrets)

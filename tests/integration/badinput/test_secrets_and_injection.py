@@ -28,7 +28,10 @@ from workers.cli import app
 runner = CliRunner()
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 HOSTILE = 'x"; DROP TABLE entities; --'
-NOT_SECRET = {"T_ZOHO_ID", "T_FX_ID"}  # client and app ids identify, they do not authenticate
+NOT_SECRET = {
+    "T_ZOHO_CLIENT_ID",
+    "T_FXIAOKE_APP_ID",
+}  # client and app ids identify, they do not authenticate
 
 
 def dump_database(database_url: str) -> str:
@@ -77,17 +80,17 @@ def test_no_secret_in_logs_errors_database_or_files(
         crms.fxiaoke.reset_tokens()
         assert run(["pull", "fxiaoke"], seen).exit_code == 0
         # an error path: the CRM refuses the client secret
-        monkeypatch.setenv("T_ZOHO_SECRET", "WRONG-" + crms.secrets["T_ZOHO_SECRET"])
+        monkeypatch.setenv("T_ZOHO_CLIENT_SECRET", "WRONG-" + crms.secrets["T_ZOHO_CLIENT_SECRET"])
         crms.zoho.reset_tokens()
         refused = run(["pull", "zoho"], seen)
         assert refused.exit_code != 0
-        monkeypatch.setenv("T_ZOHO_SECRET", crms.secrets["T_ZOHO_SECRET"])
+        monkeypatch.setenv("T_ZOHO_CLIENT_SECRET", crms.secrets["T_ZOHO_CLIENT_SECRET"])
         synced = run(["sync", "--json"], seen)
         assert '"pulled"' in synced.stdout, synced.output
         zoho_tokens = crms.taps["zoho"].issued_tokens()
         tokens = zoho_tokens | crms.taps["fxiaoke"].issued_tokens()
         secrets = {v for k, v in crms.secrets.items() if k not in NOT_SECRET}
-        secrets |= {"WRONG-" + crms.secrets["T_ZOHO_SECRET"]}
+        secrets |= {"WRONG-" + crms.secrets["T_ZOHO_CLIENT_SECRET"]}
     assert len(zoho_tokens) >= 2, "a token was refreshed"
     assert len(tokens) > len(zoho_tokens), "both CRMs issued tokens"
     places = {

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.store import AuditEntry, metadata
+from core.store import RUN_ID, AuditEntry, metadata
 from core.store.base import utcnow
 
 __all__ = ["ActorKind", "AuditRecord", "audit_trail", "record_audit", "record_audits"]
@@ -45,7 +45,8 @@ def record_audit(
     reason: str | None = None,
     run_id: int | None = None,
 ) -> AuditEntry:
-    """Add one audit entry to `session` (committed with the change it describes)."""
+    """Add one audit entry to `session` (committed with the change it describes); without
+    `run_id`, the run the session's transaction works for, if any."""
     entry = AuditEntry(
         actor_kind=actor_kind.value,
         actor=actor,
@@ -57,7 +58,7 @@ def record_audit(
         after=after,
         source=source,
         reason=reason,
-        run_id=run_id,
+        run_id=run_id if run_id is not None else session.info.get(RUN_ID),
     )
     session.add(entry)
     return entry
@@ -83,9 +84,15 @@ class AuditRecord:
 def record_audits(session: Session, records: Iterable[AuditRecord]) -> int:
     """Add many entries in one INSERT (bulk work such as assigning a whole customer base)."""
     at = utcnow()
+    run = session.info.get(RUN_ID)
     names = [f.name for f in fields(AuditRecord)]
     rows = [
-        {**{n: getattr(r, n) for n in names}, "actor_kind": r.actor_kind.value, "at": at}
+        {
+            **{n: getattr(r, n) for n in names},
+            "actor_kind": r.actor_kind.value,
+            "at": at,
+            "run_id": r.run_id if r.run_id is not None else run,
+        }
         for r in records
     ]
     if rows:
@@ -101,11 +108,14 @@ def audit_trail(
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    run_id: int | None = None,
     limit: int = 200,
     offset: int = 0,
 ) -> Sequence[AuditEntry]:
-    """Entries, newest first, filtered by entity, actor and time."""
+    """Entries, newest first, filtered by entity, actor, time and run."""
     query = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if run_id is not None:
+        query = query.where(AuditEntry.run_id == run_id)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
     if actor is not None:

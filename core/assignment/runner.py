@@ -136,8 +136,10 @@ def run_assignment(
     *,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    run_id: int | None = None,
 ) -> RunSummary:
-    """Assign every active customer that needs it, batch by batch, each batch committed.
+    """Assign every active customer that needs it, batch by batch, each batch committed
+    (its audit entries attributed to `run_id` when given).
 
     First the customers without an active owner (what concurrent workers share out between
     them), then the owned ones (stickiness, reassign rules, disputes and tiers can move them).
@@ -151,7 +153,7 @@ def run_assignment(
     for unowned in (inactive, None):
         after: uuid.UUID | None = None
         while True:
-            with store.transaction() as session:
+            with store.transaction(run_id=run_id) as session:
                 turns = serialise_assignment(session, policy.turn_keys())
                 last, rows = claim_customers(
                     session, after=after, limit=batch_size, unowned=unowned, skip=done

@@ -30,9 +30,10 @@ from core.store.schema import (
     SourceRecord,
     metadata,
 )
-from core.store.store import Store, StoreStatus
+from core.store.store import RUN_ID, Store, StoreStatus
 
 __all__ = [
+    "RUN_ID",
     "ApiUsage",
     "AssignmentDecision",
     "AssignmentTurn",

@@ -14,7 +14,10 @@ from core.store import migrate
 from core.store.engine import database_url, make_engine, make_session_factory, redact_url
 from core.store.schema import metadata
 
-__all__ = ["Store", "StoreStatus"]
+# the `session.info` key holding the run a transaction works for
+RUN_ID = "crmhub.run_id"
+
+__all__ = ["RUN_ID", "Store", "StoreStatus"]
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,12 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on error."""
+    def transaction(self, *, run_id: int | None = None) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on error. With `run_id`,
+        what the session audits is attributed to that run (see `core.audit`)."""
         with self.sessions.begin() as session:
+            if run_id is not None:
+                session.info[RUN_ID] = run_id
             yield session
 
     def upgrade(self, revision: str = "head") -> None:

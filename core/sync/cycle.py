@@ -110,7 +110,7 @@ def pull_connection(
     run_id: int | None = None,
 ) -> dict[str, PullCounts]:
     """The users and then the records of one connection (what `crmhub pull` does)."""
-    sync_users(store, ctx, name, connector)
+    sync_users(store, ctx, name, connector, run_id=run_id)
     conn = ctx.connections[name]
     return {
         kind.value: pull_entity(store, conn, connector, kind, ctx=ctx, full=full, run_id=run_id)
@@ -135,7 +135,7 @@ def run_cycle(
         if pull:
             _pull_all(store, ctx, connectors, report, full)
         if commit:
-            with store.transaction() as session:
+            with store.transaction(run_id=report.run_id) as session:
                 report.owners = dict(settle_owners(session, ctx))
                 report.plan = plan_entities(session, ctx)
                 report.committed = commit_plan(session, report.plan, run_id=report.run_id)
@@ -165,7 +165,7 @@ def _pull_all(
     live = {n: c for n, c in connectors.items() if n in ctx.connections}
     for name, connector in live.items():
         try:
-            sync_users(store, ctx, name, connector)
+            sync_users(store, ctx, name, connector, run_id=report.run_id)
         except ConnectorError as exc:
             report.errors[name] = str(exc)
     for kind in KINDS:

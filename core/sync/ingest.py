@@ -216,7 +216,7 @@ def pull_entity(
         mark_pass(session, name, kind, complete=False, at=datetime.now(UTC))
     for page in connector.pull(kind, None if full else cursor, full=full):
         mapped = map_page(connection.mapper, kind, page.records)
-        with store.transaction() as session:
+        with store.transaction(run_id=run_id) as session:
             refs = Refs(session)
             _preload_refs(refs, name, mapped.records.values())
             for remote_id, record in mapped.records.items():

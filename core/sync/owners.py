@@ -24,11 +24,18 @@ from core.sync.planner import dirty_entities
 __all__ = ["settle_owners", "sync_users"]
 
 
-def sync_users(store: Store, ctx: SyncContext, connection: str, connector: Connector) -> int:
+def sync_users(
+    store: Store,
+    ctx: SyncContext,
+    connection: str,
+    connector: Connector,
+    *,
+    run_id: int | None = None,
+) -> int:
     """Read the connection's users into the owner directory; returns how many were read."""
     users = connector.list_owners()
     settings = ctx.assignment.owners if ctx.assignment is not None else ()
-    with store.transaction() as session:
+    with store.transaction(run_id=run_id) as session:
         sync_crm_users(session, connection, users, settings=settings)
     return len(users)
 

@@ -23,7 +23,7 @@ from connectors.emulator.world import WorldSpec, generate_world
 from connectors.fxiaoke.emulator import FxiaokeEmulator
 from connectors.zoho.emulator import ZohoEmulator
 from core.config import load_config
-from core.store import Conflict, Entity, Link, OutboxItem, Store
+from core.store import AuditEntry, Conflict, Entity, Link, OutboxItem, Run, Store
 from core.sync.drain import DrainReport, drain_outbox
 from core.sync.resolution import typed_value
 from workers.cli import app
@@ -267,6 +267,41 @@ def test_an_operator_resolves_a_conflict_and_reads_the_audit_trail(hub: Hub) -> 
     missing = hub.run("audit", "没有这家公司")
     assert missing.exit_code == 1
     assert "no entity" in missing.output
+
+
+def test_every_change_a_sync_makes_is_audited_under_its_run(hub: Hub) -> None:
+    hub.settle()
+    entity_id, in_zoho, _ = linked_customer(hub)
+    edit(hub.zoho, "Accounts", in_zoho, {"Website": "https://www.run-audit.example.cn"})
+    applied = hub.run("apply")
+    assert applied.exit_code == 0, applied.output
+    [(run_id,)] = hub.query(
+        sa.select(sa.func.max(Run.id)).where(Run.kind == "sync", Run.status == "ok")
+    )
+    # matching, merging, assignment and the plan of every sync: none unattributed
+    unattributed = hub.query(
+        sa.select(AuditEntry.action, sa.func.count())
+        .where(AuditEntry.run_id.is_(None))
+        .group_by(AuditEntry.action)
+    )
+    assert unattributed == []
+    mine = hub.query(
+        sa.select(AuditEntry.action, AuditEntry.field).where(
+            AuditEntry.run_id == run_id, AuditEntry.entity_id == entity_id
+        )
+    )
+    assert ("golden.set", "website") in mine
+
+    trail = hub.run("audit", "--run", str(run_id))
+    assert trail.exit_code == 0, trail.output
+    assert f"run {run_id}" in trail.output
+    assert "run-audit.example.cn" in trail.output
+    assert str(entity_id) in trail.output
+    narrowed = hub.run("audit", str(entity_id), "--run", "1")
+    assert narrowed.exit_code == 0, narrowed.output
+    assert "run-audit.example.cn" not in narrowed.output
+    assert hub.run("audit", "--run", "999999").exit_code == 1
+    assert hub.run("audit").exit_code == 2
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from core.config.errors import issues_from_validation
 from core.config.yaml_lines import YamlSyntaxError, load_yaml
 from core.store import Entity, Store
 from core.store.migrate import current_revision, head_revision
+from core.sync.runs import finish_run, start_run
 from workers.cli.context import ExitCode, err, out, state
 
 app = typer.Typer(
@@ -92,9 +93,19 @@ def run(
         TextColumn("assigning"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
         task = bar.add_task("assign", total=total or 0)
-        summary = run_assignment(
-            store, policy, batch_size=batch_size, progress=lambda n: bar.advance(task, n)
-        )
+        run_id = start_run(store, "assign")
+        try:
+            summary = run_assignment(
+                store,
+                policy,
+                batch_size=batch_size,
+                progress=lambda n: bar.advance(task, n),
+                run_id=run_id,
+            )
+        except Exception as exc:
+            finish_run(store, run_id, {}, f"{type(exc).__name__}: {exc}")
+            raise
+        finish_run(store, run_id, summary.to_data())
     if as_json:
         _emit(summary.to_data())
         return

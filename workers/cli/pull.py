@@ -72,7 +72,7 @@ def pull(
                 )
                 progress.update(task, total=results[kind].records)
         if mapper is not None:  # the CRM's users, for the owner directory
-            sync_users(store, sync, connection, connector)
+            sync_users(store, sync, connection, connector, run_id=run_id)
     except ConnectorError as exc:
         failure = exc
     finally:

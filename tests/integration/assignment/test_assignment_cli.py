@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from assignment_seed import POLICY, Seed
 from typer.testing import CliRunner
 
 from core.assignment import AssignmentPolicy
-from core.store import Store
+from core.store import AuditEntry, Run, Store
 from workers.cli import app
 
 runner = CliRunner()
@@ -40,6 +41,14 @@ def test_run_explain_and_owners_list(
     code, output = invoke(config, "assign", "run", "--json")
     assert code == 0, output
     assert json.loads(output)["decisions"] == {"assign": 1, "pool": 1}
+    with store.transaction() as session:
+        [run] = session.scalars(sa.select(Run).where(Run.kind == "assign")).all()
+        assigned = session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.run_id == run.id)
+        ).all()
+    assert run.status == "ok"
+    assert run.counts["decisions"] == {"assign": 1, "pool": 1}
+    assert "owner.assign" in assigned
     code, output = invoke(config, "assign", "explain", "华为")
     assert code == 0, output
     assert "assign by cn (round_robin): the pool (公海) → 王芳 <wang.fang@example.com>" in output

@@ -160,7 +160,7 @@ workers: workers.yaml
 """
 
 WORKERS_YAML = """
-batch_wait_s: 0.1
+batch_wait_s: {batch_wait}
 republish_after_s: {republish}
 relay_interval_s: 0.1
 lease_ttl_s: {lease}
@@ -173,13 +173,16 @@ def write_config(
     *,
     republish: float = 1.5,
     lease: float = 5,
+    batch_wait: float = 0.1,
     connection: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Config files for `zoho` in `folder` (`connection`: more keys of the connection, e.g. its
     schedule); returns the environment a subprocess needs."""
     extra = "".join(f"    {key}: {value}\n" for key, value in (connection or {}).items())
     (folder / "crmhub.yaml").write_text(ZOHO_CONFIG.format(url=zoho.url, extra=extra))
-    (folder / "workers.yaml").write_text(WORKERS_YAML.format(republish=republish, lease=lease))
+    (folder / "workers.yaml").write_text(
+        WORKERS_YAML.format(republish=republish, lease=lease, batch_wait=batch_wait)
+    )
     creds = zoho.emulator.credentials()
     return {
         "CRMHUB_CONFIG": str(folder / "crmhub.yaml"),

@@ -9,8 +9,9 @@ blocking key of the kind's matching config except bare names (customers: e-mail,
 domain, company key, trade name, credit code; contacts: e-mail, phone, same customer and
 family name). It reads the store's blocking keys joined to X's links in one indexed statement
 per create; no API call. A candidate the records contradict is no hit: a matching veto
-(another credit code, another city), another industry, another person's name; nor a pair an
-operator kept apart.
+(another credit code, another city), another industry, another person's name, two trades
+in one script behind a shared brand or domain (a group's companies); nor a pair an operator
+kept apart, nor one a CRM already holds as two records side by side.
 
 On a hit the create is held (`Plan.held`, `Plan.waiting`) and, when the plan is committed,
 `hold_creates` opens a match review naming both entities with the evidence (audited). The
@@ -33,11 +34,13 @@ from core.audit import ActorKind, record_audit
 from core.config.matching import MatchingConfig
 from core.matching import Matcher
 from core.matching.features import person_name
+from core.matching.model import Gamma
 from core.matching.scoring import resolve_customer
 from core.merging.keep_apart import kept_apart_from
 from core.reviews import ReviewKind, open_review
 from core.store import BlockingKey, Entity, Link, ReviewItem
 from core.sync.links import LinkStatus
+from mapping.transforms import contains_cjk
 
 __all__ = ["CreateGuard", "HeldCreate", "hold_creates"]
 
@@ -48,6 +51,8 @@ WEAK_KEYS = frozenset({"person_name", "family_name"})
 CONTRADICTING = {"customer": frozenset({"industry"}), "contact": frozenset({"person_name"})}
 ROWS = 200  # key rows read per create (a key shared by a whole group is cut here)
 CANDIDATES = 5  # candidates checked per create, those sharing most keys first
+# keys a group's companies share (one brand, one domain, info@ that domain)
+GROUP_KEYS = frozenset({"brand", "domain", "email"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,9 @@ class CreateGuard:
         shared = self._shared(entity, connection, keys)
         if not shared:
             return None
-        apart = kept_apart_from(self.session, entity.id, shared)
+        apart = kept_apart_from(self.session, entity.id, shared) | self._side_by_side(
+            entity.id, shared
+        )
         ranked = [c for c, _ in Counter({c: len(k) for c, k in shared.items()}).most_common()]
         ids = [c for c in ranked if c not in apart][:CANDIDATES]
         others = {
@@ -117,6 +124,18 @@ class CreateGuard:
                 return HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id,
                                   score, evidence)  # fmt: skip
         return None
+
+    def _side_by_side(self, entity_id: uuid.UUID, others: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Candidates held as a separate record in a CRM that also holds the entity: that CRM
+        keeps them apart already, and mirroring it makes no new duplicate."""
+        rows = self.session.execute(
+            sa.select(Link.entity_id, Link.connection).where(
+                Link.entity_id.in_([entity_id, *others]),
+                Link.status == LinkStatus.ACTIVE.value,
+            )
+        ).all()
+        mine = {connection for owner, connection in rows if owner == entity_id}
+        return {owner for owner, connection in rows if owner != entity_id and connection in mine}
 
     def _shared(
         self, entity: Entity, connection: str, keys: set[tuple[str, str]]
@@ -166,6 +185,8 @@ def _judge(
     types = {key_type for key_type, _, _ in keys}
     if types == {"customer_family"} and not _same_person_possible(mine, theirs):
         return None
+    if types <= GROUP_KEYS and _two_trades(matcher, gamma, mine, theirs):
+        return None
     evidence = [
         {
             "comparison": "create_guard",
@@ -176,6 +197,21 @@ def _judge(
         for key_type, key_value, remote_id in keys
     ]
     return matcher.score(gamma), evidence + matcher.evidence(gamma, a, b)
+
+
+def _two_trades(
+    matcher: Matcher, gamma: Gamma, mine: Mapping[str, Any], theirs: Mapping[str, Any]
+) -> bool:
+    """Two names in one script with different company keys (创智物流 / 创智生物科技): a group's
+    companies, which share brand, domain and info@ mail. Across scripts (达丰软件 / Dafeng
+    Software) the trade words cannot be compared, so that is no contradiction."""
+    names = [str(r.get("name") or "") for r in (mine, theirs)]
+    if not all(names) or contains_cjk(names[0]) != contains_cjk(names[1]):
+        return False
+    for comparison, level in zip(matcher.comparisons, gamma, strict=True):
+        if comparison.type_name == "company_name":
+            return level is not None and level > 0
+    return False
 
 
 def _same_person_possible(mine: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:

@@ -35,11 +35,10 @@ from core.config.matching import MatchingConfig
 from core.matching import Matcher
 from core.matching.features import person_name
 from core.matching.model import Gamma
-from core.matching.scoring import resolve_customer
 from core.merging.keep_apart import kept_apart_from
 from core.reviews import ReviewKind, open_review
 from core.store import BlockingKey, Entity, Link, ReviewItem
-from core.sync.links import LinkStatus
+from core.sync.links import LinkStatus, active_entity
 from mapping.transforms import contains_cjk
 
 __all__ = ["CreateGuard", "HeldCreate", "hold_creates"]
@@ -85,17 +84,32 @@ class CreateGuard:
     def __init__(self, session: Session, matching: MatchingConfig) -> None:
         self.session = session
         self.matchers = {kind: Matcher(kind, matching.for_kind(kind)) for kind in GUARDED_KINDS}
+        self._customers: dict[str, str] = {}  # customer entity id -> the active one it is now
+        # built once: building the statement costs more than running it
+        self._lookup = (
+            sa.select(
+                BlockingKey.entity_id, BlockingKey.key_type, BlockingKey.key_value, Link.remote_id
+            )
+            .join(Link, Link.entity_id == BlockingKey.entity_id)
+            .where(
+                BlockingKey.kind == sa.bindparam("kind"),
+                BlockingKey.key_type.in_(sa.bindparam("types", expanding=True)),
+                BlockingKey.key_value.in_(sa.bindparam("values", expanding=True)),
+                BlockingKey.entity_id != sa.bindparam("me", type_=BlockingKey.entity_id.type),
+                Link.connection == sa.bindparam("connection"),
+                Link.kind == sa.bindparam("kind"),
+                Link.status == LinkStatus.ACTIVE.value,
+            )
+            .limit(ROWS)
+        )
 
     def check(self, entity: Entity, connection: str) -> HeldCreate | None:
         """The likely existing record in `connection` of `entity`, or None (create away)."""
         matcher = self.matchers.get(entity.kind)
         if matcher is None:
             return None
-        data: Mapping[str, Any] = entity.data
-        if entity.kind == "contact":
-            data = resolve_customer(self.session, data, None)
-        mine = matcher.prepare(data)
-        keys = {key for key in mine.keys if key[0] not in WEAK_KEYS}
+        data = self._resolved(entity.kind, entity.data)
+        keys = {key for key in matcher.keys(data) if key[0] not in WEAK_KEYS}
         shared = self._shared(entity, connection, keys)
         if not shared:
             return None
@@ -114,9 +128,7 @@ class CreateGuard:
             other = others.get(candidate_id)
             if other is None:
                 continue
-            theirs = other.data
-            if entity.kind == "contact":
-                theirs = resolve_customer(self.session, theirs, None)
+            theirs = self._resolved(entity.kind, other.data)
             found = _judge(matcher, data, theirs, shared[candidate_id])
             if found is not None:
                 score, evidence = found
@@ -124,6 +136,16 @@ class CreateGuard:
                 return HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id,
                                   score, evidence)  # fmt: skip
         return None
+
+    def _resolved(self, kind: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A contact with its customer as the active entity it is now (merges followed)."""
+        ref = data.get("customer") if kind == "contact" else None
+        if not isinstance(ref, Mapping) or not ref.get("entity_id"):
+            return data
+        key = str(ref["entity_id"])
+        if key not in self._customers:
+            self._customers[key] = str(active_entity(self.session, uuid.UUID(key)))
+        return {**data, "customer": {**ref, "entity_id": self._customers[key]}}
 
     def _side_by_side(self, entity_id: uuid.UUID, others: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Candidates held as a separate record in a CRM that also holds the entity: that CRM
@@ -144,22 +166,14 @@ class CreateGuard:
         One statement: the key index (IN on type and value), then each hit's links."""
         if not keys:
             return {}
-        rows = self.session.execute(
-            sa.select(
-                BlockingKey.entity_id, BlockingKey.key_type, BlockingKey.key_value, Link.remote_id
-            )
-            .join(Link, Link.entity_id == BlockingKey.entity_id)
-            .where(
-                BlockingKey.kind == entity.kind,
-                BlockingKey.key_type.in_({t for t, _ in keys}),
-                BlockingKey.key_value.in_({v for _, v in keys}),
-                BlockingKey.entity_id != entity.id,
-                Link.connection == connection,
-                Link.kind == entity.kind,
-                Link.status == LinkStatus.ACTIVE.value,
-            )
-            .limit(ROWS)
-        ).all()
+        params = {
+            "kind": entity.kind,
+            "types": sorted({t for t, _ in keys}),
+            "values": sorted({v for _, v in keys}),
+            "me": entity.id,
+            "connection": connection,
+        }
+        rows = self.session.execute(self._lookup, params).all()
         shared: dict[uuid.UUID, list[tuple[str, str, str]]] = {}
         for entity_id, key_type, key_value, remote_id in rows:
             if (key_type, key_value) in keys:  # IN on both columns also pairs them crosswise

@@ -158,6 +158,7 @@ class Plan:
             "format": 1,
             "writes": [w.to_data() for w in self.writes],
             "blocked": [b.to_data() for b in self.blocked],
+            "held": [h.to_data() for h in self.held],
             "state": {
                 "entities": {str(k): v for k, v in sorted(self.entities.items(), key=str)},
                 "bases": {str(k): v for k, v in sorted(self.bases.items())},

@@ -43,7 +43,15 @@ ComparisonType = Literal[
     "edit_distance",  # Damerau-Levenshtein distance of folded text at the given thresholds
 ]
 BlockingKeyType = Literal[
-    "phone", "email", "domain", "company_name", "person_name", "family_name", "value"
+    "phone",
+    "email",
+    "domain",
+    "company_name",
+    "brand",  # the trade name in Latin letters (华腾科技 = Huateng Technology)
+    "person_name",
+    "family_name",
+    "customer_family",  # a contact's customer entity and family name
+    "value",
 ]
 
 
@@ -166,6 +174,7 @@ def _customer_defaults() -> EntityMatching:
             BlockingSpec(key="email"),
             BlockingSpec(key="domain"),
             BlockingSpec(key="company_name"),
+            BlockingSpec(key="brand"),
             BlockingSpec(key="value", fields=["custom.credit_code"]),
         ],
         comparisons=[
@@ -203,6 +212,7 @@ def _contact_defaults() -> EntityMatching:
             BlockingSpec(key="phone"),
             BlockingSpec(key="email"),
             BlockingSpec(key="person_name"),
+            BlockingSpec(key="customer_family"),
         ],
         comparisons=[
             ComparisonSpec(type="person_name"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from core.config.matching import BlockingSpec
 from core.matching import features as f
-from core.matching.paths import texts_at
+from core.matching.paths import texts_at, value_at
 
 __all__ = ["KEY_LENGTH", "BlockingRule", "build_blocking_rule"]
 
@@ -49,6 +49,23 @@ def _person_name(record: Mapping[str, Any], fields: tuple[str, ...]) -> frozense
     return frozenset(" ".join(sorted(form.split())) for form in name.forms)
 
 
+def _brand(record: Mapping[str, Any], fields: tuple[str, ...]) -> frozenset[str]:
+    # the trade name in Latin letters: 达丰软件(重庆)有限公司 and Chongqing Dafeng Software Co.,
+    # Ltd. share no company key, only "dafeng" (short brands say too little to block on)
+    brands = (f.brand_key(name) for name in texts_at(record, fields or ("name",)))
+    return frozenset(b for b in brands if len(b) >= 4)
+
+
+def _customer_family(record: Mapping[str, Any], fields: tuple[str, ...]) -> frozenset[str]:
+    """A contact's customer entity with its family name: 李 at a customer meets 李思远 there,
+    though a record with only a family name shares no name key with a full name."""
+    customer = value_at(record, "customer.entity_id")
+    name = f.person_name(record, fields)
+    if not customer or name is None or not name.family:
+        return frozenset()
+    return frozenset({f"{customer}|{name.family}"})
+
+
 def _family_name(record: Mapping[str, Any], fields: tuple[str, ...]) -> frozenset[str]:
     name = f.person_name(record, fields)
     return frozenset({name.family}) if name is not None and name.family else frozenset()
@@ -71,6 +88,8 @@ _KEYS: dict[str, KeyFunction] = {
     "company_name": _company_name,
     "person_name": _person_name,
     "family_name": _family_name,
+    "brand": _brand,
+    "customer_family": _customer_family,
     "value": _value,
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,7 +58,18 @@ def _twin(
         )
     )
     free = [entity_id for entity_id in same_name if entity_id not in held_here]
+    if len(free) > 1:  # one customer's deals may share a name: its amount and date tell them apart
+        facts = {row[0]: _facts(row[1]) for row in rows}
+        free = [entity_id for entity_id in free if facts[entity_id] == _facts(data)]
     return min(free, key=str) if len(free) == 1 else None
+
+
+def _facts(data: Mapping[str, Any]) -> tuple[Any, Any]:
+    """What tells apart two deals of one name at one customer: amount and close date."""
+    amount = data.get("amount")
+    value = amount.get("amount") if isinstance(amount, Mapping) else amount
+    number = Decimal(str(value)).normalize() if value is not None else None
+    return (number, data.get("close_date"))
 
 
 def link_opportunity(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.store import Entity, OutboxItem
+from core.sync.create_guard import hold_creates
 from core.sync.plan import Plan, PlannedWrite, partition_of, priority_of
 from core.sync.results import ItemStatus
 
@@ -105,6 +106,7 @@ def commit_plan(session: Session, plan: Plan, *, run_id: int | None = None) -> C
             counts.kept += 1
         else:
             counts.skipped += 1
+    hold_creates(session, plan.held, run_id=run_id)
     for entity_id, version in plan.entities.items():
         if entity_id in plan.waiting:
             continue

@@ -11,10 +11,13 @@ import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.protocol import WriteMode, WriteOp
 from core.sync.values import fingerprint
+
+if TYPE_CHECKING:
+    from core.sync.create_guard import HeldCreate
 
 __all__ = ["PARTITIONS", "Blocked", "Plan", "PlannedWrite", "partition_of", "priority_of"]
 
@@ -131,6 +134,8 @@ class Plan:
     bases: dict[int, str] = field(default_factory=dict)
     # looked at, but waiting (a reference not in the target yet, a match under review)
     waiting: set[uuid.UUID] = field(default_factory=set)
+    # creates held because the target probably holds the record already (core.sync.create_guard)
+    held: list[HeldCreate] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.writes)
@@ -144,6 +149,7 @@ class Plan:
             "deletes": ops["deletes"],
             "blocked": len(self.blocked),
             "waiting": len(self.waiting),
+            "held": len(self.held),
             **{f"writes_{name}": n for name, n in sorted(per.items())},
         }
 
@@ -152,6 +158,7 @@ class Plan:
             "format": 1,
             "writes": [w.to_data() for w in self.writes],
             "blocked": [b.to_data() for b in self.blocked],
+            "held": [h.to_data() for h in self.held],
             "state": {
                 "entities": {str(k): v for k, v in sorted(self.entities.items(), key=str)},
                 "bases": {str(k): v for k, v in sorted(self.bases.items())},

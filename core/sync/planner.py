@@ -31,6 +31,7 @@ from core.assignment import OwnerDirectory
 from core.reviews import ReviewKind
 from core.store import BaseSnapshot, Conflict, Entity, Link, OutboxItem, ReviewItem
 from core.sync.context import KINDS, ConnectionSync, SyncContext
+from core.sync.create_guard import CreateGuard
 from core.sync.cursors import complete_passes
 from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields, target_record
@@ -141,12 +142,15 @@ def plan_entities(
     directory = OwnerDirectory.load(session)
     placeholders = _placeholders(ctx, directory)
     readable = complete_passes(session)
+    guard = CreateGuard(session, ctx.matching)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         loaded = _Loaded(session, chunk)
         for entity_id in chunk:
             entity = loaded.entities[entity_id]
-            _Entity(plan, ctx, loaded, entity, refs, directory, placeholders, readable).run()
+            planning = _Entity(plan, ctx, loaded, entity, refs, directory, placeholders, readable)
+            planning.guard = guard
+            planning.run()
     return plan
 
 
@@ -208,6 +212,7 @@ class _Entity:
         self.links = loaded.links.get(entity.id, [])
         self.conflicts = loaded.conflicts.get(entity.id, set())
         self.golden = hub_fields(entity.data, None, refs)
+        self.guard: CreateGuard | None = None  # no create guard: creates are not checked
         self.label = str(entity.data.get("name") or entity.data.get("full_name") or entity.id)
 
     def run(self) -> None:
@@ -289,6 +294,11 @@ class _Entity:
         target, waiting = self._target(conn)
         if waiting:
             self.plan.waiting.add(entity.id)  # its customer is not in that CRM yet
+            return
+        held = self.guard.check(entity, conn.name) if self.guard is not None else None
+        if held is not None:  # that CRM probably holds it already: an operator decides first
+            self.plan.held.append(held)
+            self.plan.waiting.add(entity.id)
             return
         if "owner" not in target and conn.name in self.placeholders:
             target["owner"] = dict(self.placeholders[conn.name])

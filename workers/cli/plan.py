@@ -88,6 +88,13 @@ def print_plan(found: Plan) -> None:
             f"{blocked.reason}",
             highlight=False,
         )
+    for held in found.held:
+        out.print(
+            f"[yellow]held[/yellow] {held.connection} {held.kind} {held.entity_id}: "
+            f"{held.connection} probably holds it already as {held.remote_id} "
+            f"({held.candidate_id}); a match review decides",
+            highlight=False,
+        )
     counts = found.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ("creates", "updates", "deletes", "blocked"))
     waiting = f"; {counts['waiting']} waiting (a customer not there yet, a match under review)"

@@ -224,7 +224,11 @@ def test_index_entity_replaces_the_keys_when_the_golden_record_changes(store: St
         keys = session.execute(
             sa.select(BlockingKey.key_type, BlockingKey.key_value).where(BlockingKey.entity_id == a)
         ).all()
-    assert {(t, v) for t, v in keys} == {("company_name", "新名字"), ("company_name", "xinmingzi")}
+    assert {(t, v) for t, v in keys} == {
+        ("company_name", "新名字"),
+        ("company_name", "xinmingzi"),
+        ("brand", "xinmingzi"),
+    }
 
 
 def test_pathological_blocks_are_skipped_and_reported(store: Store) -> None:

@@ -110,8 +110,26 @@ def test_customer_keys() -> None:
         ("domain", "huateng.com"),
         ("company_name", "华腾科技"),
         ("company_name", "huatengkeji"),
+        ("brand", "huateng"),
         ("v:custom.credit_code", "91440300ma5fxxxx0q"),
     }
+
+
+def test_a_chinese_and_an_english_name_meet_on_their_trade_name_only() -> None:
+    chinese = keys("customer", {"name": "达丰软件(重庆)有限公司"})
+    english = keys("customer", {"name": "Chongqing Dafeng Software Co., Ltd."})
+    assert chinese & english == {("brand", "dafeng")}
+
+
+def test_a_contact_with_only_a_family_name_meets_a_full_name_at_its_customer() -> None:
+    customer_id = "6f1c0a52-5d4e-4c1e-9a57-0f0f6d1c2b3a"
+    surname_only = {"last_name": "李", "customer": {"entity_id": customer_id}}
+    full = {"first_name": "思远", "last_name": "李", "customer": {"entity_id": customer_id}}
+    elsewhere = {"first_name": "思远", "last_name": "李", "customer": {"entity_id": "other"}}
+    shared = keys("contact", surname_only) & keys("contact", full)
+    assert shared == {("customer_family", f"{customer_id}|li")}
+    assert not keys("contact", surname_only) & keys("contact", elsewhere)
+    assert not any(t == "customer_family" for t, _ in keys("contact", {"last_name": "李"}))
 
 
 def test_city_key_reads_hanzi_and_pinyin_alike() -> None:

@@ -51,10 +51,18 @@ def record_pulled(
 
 
 def record_written(
-    session: Session, link: Link, written: Mapping[str, Any], modified_at: datetime | None
+    session: Session,
+    link: Link,
+    written: Mapping[str, Any],
+    modified_at: datetime | None,
+    *,
+    base: BaseSnapshot | None = None,
+    fresh: bool = False,
 ) -> BaseSnapshot:
-    """Merge the field values a successful write set (by path) into the base of `link`."""
-    base = session.get(BaseSnapshot, link.id)
+    """Merge the field values a successful write set (by path) into the base of `link`.
+    `base`: the link's snapshot if the caller has it; `fresh`: the caller knows it has none."""
+    if base is None and not fresh:
+        base = session.get(BaseSnapshot, link.id)
     if base is None:
         base = BaseSnapshot(link_id=link.id, values={})
         session.add(base)

@@ -237,7 +237,8 @@ class _Entity:
         fields = sorted(p for p in space.view(target) if space.writes(p))
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
-        changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
+        golden = self._view(space, entity.data, None)  # once, not once per field
+        changes = {p: [None, golden.get(p)] for p in fields}
         if "owner" in changes:  # people read the owner's name, not its ids
             owner = target["owner"]
             changes["owner"] = [

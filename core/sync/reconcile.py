@@ -157,13 +157,14 @@ class Reconciler:
                 self.session, data, connection=self.name, remote_id=remote.remote_id,
                 matching=self.ctx.matching,
             )  # fmt: skip
-        link = (
-            self.session.get(Link, outcome.link_id)
-            if outcome.link_id is not None
-            else find_link(self.session, self.name, self.kind.value, remote.remote_id)
-        )
-        assert link is not None  # matching made it
-        self._links[remote.remote_id] = link
+        link_id = outcome.link_id
+        if link_id is None:
+            found = find_link(self.session, self.name, self.kind.value, remote.remote_id)
+            assert found is not None  # matching made it
+            link_id = found.id
+        # the link is not loaded (its id is all this needs): the page's record again, if it
+        # comes again, looks it up
+        self._links.pop(remote.remote_id, None)
         self.refs.learn(self.name, self.kind.value, remote.remote_id, outcome.entity_id)
         entity = self.session.get(Entity, outcome.entity_id)
         assert entity is not None
@@ -171,7 +172,7 @@ class Reconciler:
             self._join(entity, self.view(mapped, self.name), remote.modified_at)
         else:
             entity.data = data  # its own record, references as entities, no owner
-        record_pulled(self.session, link, mapped, remote.modified_at, fresh=True)
+        record_pulled(self.session, link_id, mapped, remote.modified_at, fresh=True)
         entity.planned_version = None
         return {Decision.AUTO_MERGE: "joined", Decision.REVIEW: "parked"}.get(
             outcome.decision, "new"

@@ -65,21 +65,36 @@ PAGE = {"zoho": 200, "fxiaoke": 100}
 WRITE_BATCH = {"zoho": 100, "fxiaoke": 1}
 
 
-class PlanClock:
-    """Time spent assigning, planning and queueing (wraps the cycle module's three steps)."""
+class Statements:
+    """SQL statements sent to the store's database (a `before_cursor_execute` listener)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
+        self.count = 0
+        sa.event.listen(store.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args: Any) -> None:
+        self.count += 1
+
+
+class PlanClock:
+    """Time and statements spent assigning, planning and queueing (wraps the cycle module's
+    three steps)."""
+
+    def __init__(self, statements: Statements) -> None:
         self.seconds = 0.0
+        self.statements = 0
+        self.counter = statements
         for name in ("settle_owners", "plan_entities", "commit_plan"):
             setattr(cycle_module, name, self._timed(getattr(cycle_module, name)))
 
     def _timed(self, fn: Any) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, sent = time.perf_counter(), self.counter.count
             try:
                 return fn(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - started
+                self.statements += self.counter.count - sent
 
         return timed
 
@@ -134,14 +149,23 @@ def run_stage(
         emulator.log.reset()
     for connector in connectors.values():
         connector.counters.reset()
-    marks: list[tuple[str, float]] = []  # (stage, plan seconds so far)
-    clock.seconds = 0.0
+    # (stage, plan seconds so far, plan statements so far, statements so far)
+    marks: list[tuple[str, float, int, int]] = []
+    clock.seconds, clock.statements = 0.0, 0
+    counter = clock.counter
+    sent = counter.count
     started = time.perf_counter()
     summary = sync_once(store, ctx, connectors, parts, max_rounds=8,
-                        on_stage=lambda s: marks.append((s, clock.seconds)))  # fmt: skip
+                        on_stage=lambda s: marks.append((s, clock.seconds, clock.statements,
+                                                         counter.count)))  # fmt: skip
     total = time.perf_counter() - started
+    statements = counter.count - sent
     writes, last_outbox = _writes_since(store, last_outbox)
-    plan_in_cycle = next((p for s, p in marks if s == "write"), clock.seconds)
+    plan_in_cycle = next((p for s, p, _, _ in marks if s == "write"), clock.seconds)
+    plan_sql_in_cycle, cycle_sql = next(
+        ((p, c - sent) for s, _, p, c in marks if s == "write"), (clock.statements, statements)
+    )
+    pull_sql = cycle_sql - plan_sql_in_cycle
     pull_s = max(summary.cycle.seconds - plan_in_cycle, 1e-9)
     plan_s = clock.seconds
     write_s = max(total - pull_s - plan_s, 1e-9)
@@ -153,12 +177,16 @@ def run_stage(
         "stage": name,
         "seconds": round(total, 2),
         "pull_reconcile": {"seconds": round(pull_s, 2), "records": totals["pulled"],
-                           "per_s": round(totals["pulled"] / pull_s, 1)},
+                           "per_s": round(totals["pulled"] / pull_s, 1), "statements": pull_sql,
+                           "statements_per_record": round(pull_sql / max(totals["pulled"], 1),
+                                                          1)},
         "plan": {"seconds": round(plan_s, 2), "writes_planned": sum(totals["planned"].values())
                  + summary.replanned, "per_s": round((sum(totals["planned"].values())
-                 + summary.replanned) / max(plan_s, 1e-9), 1)},
+                 + summary.replanned) / max(plan_s, 1e-9), 1),
+                 "statements": clock.statements},
         "write": {"seconds": round(write_s, 2), "records": written,
-                  "per_s": round(written / write_s, 1)},
+                  "per_s": round(written / write_s, 1),
+                  "statements": statements - pull_sql - clock.statements},
         "writes": {f"{c} {k} {o}": n for (c, k, o), n in sorted(writes.items())},
         "calls": calls,
         "calls_minimum": _minimum_calls(summary, writes),
@@ -186,7 +214,11 @@ def _print(stage: dict[str, Any]) -> None:
         f"{stage['stage']:>14}: {stage['seconds']:8.1f} s | pull+reconcile "
         f"{stage['pull_reconcile']['records']} rec {stage['pull_reconcile']['per_s']}/s | plan "
         f"{stage['plan']['writes_planned']} writes {stage['plan']['seconds']} s | write "
-        f"{stage['write']['records']} rec {stage['write']['per_s']}/s | calls {stage['calls']} "
+        f"{stage['write']['records']} rec {stage['write']['per_s']}/s | statements pull "
+        f"{stage['pull_reconcile']['statements']} "
+        f"({stage['pull_reconcile']['statements_per_record']}/rec) plan "
+        f"{stage['plan']['statements']} write {stage['write']['statements']} | "
+        f"calls {stage['calls']} "
         f"(min {stage['calls_minimum']}) | fxiaoke at real limit "
         f"{stage['fxiaoke_seconds_at_real_limit']:.0f} s | rss {stage['max_rss_mb']} MB | db "
         f"{stage['database_bytes'] / 1e6:.1f} MB",
@@ -242,7 +274,7 @@ def main() -> None:
         ctx = SyncContext.from_config(world.config)
         connectors = world.connectors(stack)
         checkers = world.connectors(stack)
-        clock = PlanClock()
+        clock = PlanClock(Statements(store))
         last_outbox = 0
         # each stage's writes come back in the next pull (their echo, recognised and dropped):
         # an echo sync after each stage settles it, so the next stage measures its own changes

@@ -16,7 +16,7 @@ from core.assignment.writer import golden_data, record_decisions, update_entitie
 from core.store import Entity
 from mapping.model import EntityKind
 
-__all__ = ["FOLLOWERS", "follow_customers", "inherit_owner"]
+__all__ = ["FOLLOWERS", "customer_of", "follow_customers", "inherit_owner"]
 
 FOLLOWERS = (EntityKind.CONTACT.value, EntityKind.OPPORTUNITY.value)
 CHUNK = 900
@@ -44,7 +44,8 @@ def _decision(
     )
 
 
-def _customer_id(data: Mapping[str, Any]) -> uuid.UUID | None:
+def customer_of(data: Mapping[str, Any]) -> uuid.UUID | None:
+    """The customer entity a contact or opportunity names (None if none or not an id)."""
     ref = data.get("customer")
     raw = ref.get("entity_id") if isinstance(ref, Mapping) else None
     try:
@@ -63,7 +64,7 @@ def inherit_owner(
     """
     if entity.kind not in FOLLOWERS:
         raise ValueError(f"{entity.kind} {entity.id} does not follow a customer's owner")
-    customer_id = _customer_id(entity.data)
+    customer_id = customer_of(entity.data)
     customer = session.get(Entity, customer_id) if customer_id else None
     seen = set()
     while customer is not None and customer.merged_into is not None and customer.id not in seen:

@@ -123,20 +123,25 @@ def match_record(
     config: MatchingConfig,
     actor: str = "sync",
     actor_kind: ActorKind = ActorKind.SYNC,
+    unlinked: bool = False,
 ) -> MatchOutcome:
     """Link the record (connection, remote_id) to its entity; see the module docstring.
 
     `record` is a canonical Customer/Contact or its JSON form. A contact's `customer` reference
     is resolved through the links of `connection` to the customer entity (strong evidence).
-    Already linked: `Decision.LINKED`, nothing written. Else: ≥ auto_merge joins the best
-    candidate; ≥ review keeps the new entity and opens a review item with the candidates and
-    their evidence; else a new entity. Raises CanonicalValidationError for a bad record.
+    Already linked: `Decision.LINKED`, nothing written (`unlinked=True`: the caller has just
+    read that the record has no link, e.g. for its whole page, and it is not looked up again).
+    Else: ≥ auto_merge joins the best candidate; ≥ review keeps the new entity and opens a
+    review item with the candidates and their evidence; else a new entity. Raises
+    CanonicalValidationError for a bad record.
     """
-    linked = session.scalar(
-        sa.select(Link.entity_id).where(
-            Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+    linked = None
+    if not unlinked:
+        linked = session.scalar(
+            sa.select(Link.entity_id).where(
+                Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+            )
         )
-    )
     if linked is not None:
         return MatchOutcome(Decision.LINKED, active_ids(session, [linked]).get(linked, linked))
     # Our reads never need the caller's pending objects, and one flush at the end (instead of
@@ -176,8 +181,8 @@ def _match_new(
     best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)
     entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
-    session.add(entity)
-    session.add(Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id))
+    link = Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id)
+    session.add_all([entity, link])
     session.flush()
     _insert_keys(session, entity.id, kind, prepared.keys)
     record_audit(
@@ -237,6 +242,7 @@ def _match_new(
         tuple(scored),
         review_id,
         found.skipped,
+        link.id,
     )
 
 

@@ -35,7 +35,8 @@ class CandidateScore:
 
 @dataclass(frozen=True)
 class MatchOutcome:
-    """`entity_id` is the entity the record belongs to now (the candidate on auto_merge)."""
+    """`entity_id` is the entity the record belongs to now (the candidate on auto_merge);
+    `link_id` the record's link when this decision made it (the caller need not look it up)."""
 
     decision: Decision
     entity_id: uuid.UUID
@@ -44,3 +45,4 @@ class MatchOutcome:
     candidates: tuple[CandidateScore, ...] = ()
     review_id: int | None = None
     skipped_keys: tuple[str, ...] = ()
+    link_id: int | None = None

@@ -24,11 +24,15 @@ def _profiles(
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """Golden record, then each kept source record, of every active entity among `ids`."""
     found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return found
     rows = session.execute(
         sa.select(Entity.id, Entity.data).where(Entity.id.in_(ids), Entity.status == "active")
     ).all()
     for entity_id, data in rows:
         found[entity_id].append(data)
+    if not found:
+        return found
     sources = session.execute(
         sa.select(Link.entity_id, SourceRecord.mapped, Link.connection)
         .join(

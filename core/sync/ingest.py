@@ -123,25 +123,35 @@ def store_records(
         )
     }
     now = datetime.now(UTC)
+    # new records are inserted together (one statement, not one a record); a record twice in
+    # the page keeps its last version, as an update would
+    fresh: dict[str, dict[str, Any]] = {}
     for record in records:
         raw = _json_safe(record.payload)
+        error = mapped.errors.get(record.remote_id)
+        values = {
+            "raw": raw,
+            "remote_modified_at": record.modified_at,
+            "mapped": mapped.records.get(record.remote_id),
+            "status": "ok" if error is None else "quarantined",
+            "fetched_at": now,
+        }
         row = known.get(record.remote_id)
         if row is None:
-            row = SourceRecord(connection=connection, kind=kind.value, remote_id=record.remote_id)
-            session.add(row)
-            known[record.remote_id] = row
-        row.raw = raw
-        row.remote_modified_at = record.modified_at
-        row.mapped = mapped.records.get(record.remote_id)
-        row.status = "ok"
-        row.fetched_at = now
-        error = mapped.errors.get(record.remote_id)
+            fresh[record.remote_id] = {
+                "connection": connection, "kind": kind.value, "remote_id": record.remote_id,
+                **values,
+                # None as the ORM stores it (JSON null); a bulk insert would write SQL NULL
+                "mapped": sa.JSON.NULL if values["mapped"] is None else values["mapped"],
+            }  # fmt: skip
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
         held = open_quarantine.get(record.remote_id)
         if error is None:
             if held is not None:
                 held.status = "released"  # this version maps: the old failure is history
             continue
-        row.status = "quarantined"
         if held is None:
             held = Quarantined(connection=connection, kind=kind.value, remote_id=record.remote_id)
             session.add(held)
@@ -150,6 +160,8 @@ def store_records(
         held.reason = str(error)
         held.raw = raw
         held.run_id = run_id
+    if fresh:
+        session.execute(sa.insert(SourceRecord), list(fresh.values()))
 
 
 def _json_safe(value: Any) -> Any:

@@ -84,8 +84,8 @@ def link_opportunity(
     """Give the record (`data`: golden form, its customer as an entity id) its entity and link;
     join the one other-CRM opportunity of the same customer and name, if there is exactly one."""
     entity = Entity(id=uuid.uuid4(), kind=KIND, data=dict(data))
-    session.add(entity)
-    session.add(Link(entity_id=entity.id, connection=connection, kind=KIND, remote_id=remote_id))
+    link = Link(entity_id=entity.id, connection=connection, kind=KIND, remote_id=remote_id)
+    session.add_all([entity, link])
     session.flush()
     record_audit(
         session,
@@ -99,7 +99,7 @@ def link_opportunity(
     )
     twin = _twin(session, data, connection, entity.id)
     if twin is None:
-        return MatchOutcome(Decision.NEW, entity.id)
+        return MatchOutcome(Decision.NEW, entity.id, link_id=link.id)
     merge_entities(
         session,
         survivor_id=twin,
@@ -109,4 +109,4 @@ def link_opportunity(
         score=1.0,
         reason=f"{connection} {remote_id}: same customer and name",
     )
-    return MatchOutcome(Decision.AUTO_MERGE, twin, 1.0)
+    return MatchOutcome(Decision.AUTO_MERGE, twin, 1.0, link_id=link.id)

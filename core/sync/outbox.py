@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.store import Entity, OutboxItem
+from core.store import Entity, OutboxItem, metadata
 from core.sync.create_guard import hold_creates
 from core.sync.plan import Plan, PlannedWrite, partition_of, priority_of
 from core.sync.results import ItemStatus
@@ -107,13 +107,21 @@ def commit_plan(session: Session, plan: Plan, *, run_id: int | None = None) -> C
         else:
             counts.skipped += 1
     hold_creates(session, plan.held, run_id=run_id)
-    for entity_id, version in plan.entities.items():
-        if entity_id in plan.waiting:
-            continue
-        session.execute(
-            sa.update(Entity)
-            .where(Entity.id == entity_id, Entity.version == version)
-            .values(planned_version=version)
-        )
+    planned = [
+        {"planned_id": entity_id, "planned_at": version}
+        for entity_id, version in plan.entities.items()
+        if entity_id not in plan.waiting
+    ]
     session.flush()
+    if planned:
+        # one executemany, not one statement per entity; an entity whose version moved since
+        # it was planned keeps needing planning
+        table = metadata.tables[Entity.__tablename__]
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("planned_id"))
+            .where(table.c.version == sa.bindparam("planned_at"))
+            .values(planned_version=sa.bindparam("planned_at")),
+            planned,
+        )
     return counts

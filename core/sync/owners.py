@@ -4,7 +4,8 @@ plan writes current owners."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Collection, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,11 +18,14 @@ from core.assignment import (
     prepare_assigner,
     sync_crm_users,
 )
+from core.assignment.inherit import customer_of
 from core.store import Entity, Store
 from core.sync.context import SyncContext
 from core.sync.planner import dirty_entities
 
 __all__ = ["settle_owners", "sync_users"]
+
+CHUNK = 500
 
 
 def sync_users(
@@ -59,12 +63,29 @@ def settle_owners(session: Session, ctx: SyncContext) -> Mapping[str, int]:
     # assignment writes with Core statements: read entities afresh from here on
     session.expire_all()
     directory = OwnerDirectory.load(session)
+    followers = [entity_id for entity_id, kind in rows if kind in ("contact", "opportunity")]
+    loaded = _load(session, followers)
+    # their customers too, held here (the session holds objects weakly): inherit_owner's
+    # lookups of them then find them in the session instead of one query each
+    customer_ids = {c for e in loaded.values() if (c := customer_of(e.data)) is not None}
+    held = {**_load(session, customer_ids), **loaded}
     followed = 0
-    for entity_id, kind in rows:
-        if kind in ("contact", "opportunity"):
-            entity = session.get(Entity, entity_id)
-            if entity is not None and inherit_owner(session, entity, directory) is not None:
-                followed += 1
+    for entity_id in followers:
+        entity = held.get(entity_id)
+        if entity is not None and inherit_owner(session, entity, directory) is not None:
+            followed += 1
     session.flush()
     changed = sum(1 for d in decisions if d.owner_changed)
     return {"assigned": len(decisions), "owners_changed": changed, "followed": followed}
+
+
+def _load(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Entity]:
+    """Entities by id in one IN query per chunk (not one `session.get` each)."""
+    wanted = sorted(ids, key=str)
+    found: dict[uuid.UUID, Entity] = {}
+    for start in range(0, len(wanted), CHUNK):
+        part = wanted[start : start + CHUNK]
+        found.update(
+            (e.id, e) for e in session.scalars(sa.select(Entity).where(Entity.id.in_(part)))
+        )
+    return found

@@ -19,8 +19,7 @@ is filled from the connection's declared default or the create is blocked with t
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,8 +27,7 @@ from sqlalchemy.orm import Session
 
 from connectors.protocol import WriteMode, WriteOp
 from core.assignment import OwnerDirectory
-from core.reviews import ReviewKind
-from core.store import BaseSnapshot, Conflict, Entity, Link, OutboxItem, ReviewItem
+from core.store import Entity, Link
 from core.sync.context import KINDS, ConnectionSync, SyncContext
 from core.sync.create_guard import CreateGuard
 from core.sync.cursors import complete_passes
@@ -37,6 +35,7 @@ from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields, target_record
 from core.sync.links import LinkStatus
 from core.sync.plan import Blocked, Plan, PlannedWrite
+from core.sync.plan_inputs import PlanInputs
 from core.sync.snapshots import base_version
 from core.sync.values import fingerprint, flatten, get_path, same, set_path, unflatten
 from mapping.maps import RecordMappingError
@@ -66,72 +65,6 @@ def dirty_entities(session: Session, only: Iterable[uuid.UUID] | None = None) ->
     return [r[0] for r in rows]
 
 
-class _Loaded:
-    """Everything the planner reads about a batch of entities, in a few queries."""
-
-    def __init__(self, session: Session, ids: Sequence[uuid.UUID]) -> None:
-        self.entities = {
-            e.id: e for e in session.scalars(sa.select(Entity).where(Entity.id.in_(ids)))
-        }
-        self.links: dict[uuid.UUID, list[Link]] = defaultdict(list)
-        for link in session.scalars(
-            sa.select(Link).where(Link.entity_id.in_(ids)).order_by(Link.id)
-        ):
-            self.links[link.entity_id].append(link)
-        link_ids = [link.id for links in self.links.values() for link in links]
-        self.bases = {
-            b.link_id: b
-            for b in session.scalars(
-                sa.select(BaseSnapshot).where(BaseSnapshot.link_id.in_(link_ids))
-            )
-        }
-        self.conflicts: dict[uuid.UUID, set[str]] = defaultdict(set)
-        for entity_id, path in session.execute(
-            sa.select(Conflict.entity_id, Conflict.field).where(
-                Conflict.entity_id.in_(ids), Conflict.status == "open"
-            )
-        ):
-            self.conflicts[entity_id].add(path)
-        # writes sent and not yet answered: as good as done for the plan
-        self.in_flight: dict[tuple[uuid.UUID, str, str | None], list[OutboxItem]] = defaultdict(
-            list
-        )
-        for item in session.scalars(
-            sa.select(OutboxItem)
-            .where(OutboxItem.entity_id.in_(ids), OutboxItem.status == "published")
-            .order_by(OutboxItem.id)
-        ):
-            self.in_flight[(item.entity_id, item.connection, item.remote_id)].append(item)
-        # creates done before: an entity created again where its record was removed (an
-        # operator restored it) is a new write, not the old one under the same key
-        self.created: dict[tuple[uuid.UUID, str], int] = {
-            (entity_id, connection): count
-            for entity_id, connection, count in session.execute(
-                sa.select(OutboxItem.entity_id, OutboxItem.connection, sa.func.count())
-                .where(
-                    OutboxItem.entity_id.in_(ids),
-                    OutboxItem.operation == WriteOp.CREATE.value,
-                    OutboxItem.status == "done",
-                )
-                .group_by(OutboxItem.entity_id, OutboxItem.connection)
-            )
-        }
-        customers = {
-            uuid.UUID(str(e.data["customer"]["entity_id"]))
-            for e in self.entities.values()
-            if isinstance(e.data.get("customer"), Mapping) and e.data["customer"].get("entity_id")
-        }
-        self.under_review = set(
-            session.scalars(
-                sa.select(ReviewItem.entity_id).where(
-                    ReviewItem.kind == ReviewKind.MATCH.value,
-                    ReviewItem.status == "open",
-                    ReviewItem.entity_id.in_(set(ids) | customers),
-                )
-            )
-        )
-
-
 def plan_entities(
     session: Session, ctx: SyncContext, entity_ids: Iterable[uuid.UUID] | None = None
 ) -> Plan:
@@ -145,7 +78,8 @@ def plan_entities(
     guard = CreateGuard(session, ctx.matching)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        loaded = _Loaded(session, chunk)
+        loaded = PlanInputs(session, chunk)
+        loaded.preload_refs(refs, list(ctx.connections))
         for entity_id in chunk:
             entity = loaded.entities[entity_id]
             planning = _Entity(plan, ctx, loaded, entity, refs, directory, placeholders, readable)
@@ -198,7 +132,7 @@ class _Entity:
         self,
         plan: Plan,
         ctx: SyncContext,
-        loaded: _Loaded,
+        loaded: PlanInputs,
         entity: Entity,
         refs: Refs,
         directory: OwnerDirectory,
@@ -313,7 +247,8 @@ class _Entity:
         fields = sorted(p for p in space.view(target) if space.writes(p))
         if target.get("owner") and space.writes("owner"):
             fields.append("owner")
-        changes = {p: [None, self._view(space, entity.data, None).get(p)] for p in fields}
+        golden = self._view(space, entity.data, None)  # once, not once per field
+        changes = {p: [None, golden.get(p)] for p in fields}
         if "owner" in changes:  # people read the owner's name, not its ids
             owner = target["owner"]
             changes["owner"] = [

@@ -73,9 +73,11 @@ class Reconciler:
         self.counts: Counter[str] = Counter()
         self._links: dict[str, Link | None] = {}
         self._bases: dict[int, BaseSnapshot] = {}
+        self._entities: dict[uuid.UUID, Entity] = {}  # held: the session holds them weakly
 
     def preload(self, remote_ids: Sequence[str]) -> None:
-        """Read the links and bases of a page's records in two queries (not two per record)."""
+        """Read the links, bases and entities of a page's records in three queries (not three
+        per record)."""
         links = self.session.scalars(
             sa.select(Link).where(
                 Link.connection == self.name,
@@ -91,6 +93,9 @@ class Reconciler:
                 sa.select(BaseSnapshot).where(BaseSnapshot.link_id.in_(ids))
             )
             self._bases.update({base.link_id: base for base in bases})
+            entity_ids = {link.entity_id for link in links}
+            entities = self.session.scalars(sa.select(Entity).where(Entity.id.in_(entity_ids)))
+            self._entities.update({entity.id: entity for entity in entities})
 
     # -- views ------------------------------------------------------------------------------
 
@@ -124,7 +129,7 @@ class Reconciler:
         if link.status != LinkStatus.ACTIVE:
             link.status = LinkStatus.ACTIVE.value  # the CRM has the record again (restored)
             self._audit_link(link, "link.revived", "the record is back in the CRM")
-        entity = self.session.get(Entity, link.entity_id)
+        entity = self._entities.get(link.entity_id) or self.session.get(Entity, link.entity_id)
         base = self._bases.get(link.id) or self.session.get(BaseSnapshot, link.id)
         incoming = self.view(mapped, self.name)
         if entity is None or entity.status != "active":
@@ -145,15 +150,21 @@ class Reconciler:
             outcome = match_record(
                 self.session, self.kind.value, data, connection=self.name,
                 remote_id=remote.remote_id, config=self.ctx.matching,
+                unlinked=True,  # record() has just found no link
             )  # fmt: skip
         else:
             outcome = link_opportunity(
                 self.session, data, connection=self.name, remote_id=remote.remote_id,
                 matching=self.ctx.matching,
             )  # fmt: skip
-        link = find_link(self.session, self.name, self.kind.value, remote.remote_id)
-        assert link is not None  # matching made it
-        self._links[remote.remote_id] = link
+        link_id = outcome.link_id
+        if link_id is None:
+            found = find_link(self.session, self.name, self.kind.value, remote.remote_id)
+            assert found is not None  # matching made it
+            link_id = found.id
+        # the link is not loaded (its id is all this needs): the page's record again, if it
+        # comes again, looks it up
+        self._links.pop(remote.remote_id, None)
         self.refs.learn(self.name, self.kind.value, remote.remote_id, outcome.entity_id)
         entity = self.session.get(Entity, outcome.entity_id)
         assert entity is not None
@@ -161,7 +172,7 @@ class Reconciler:
             self._join(entity, self.view(mapped, self.name), remote.modified_at)
         else:
             entity.data = data  # its own record, references as entities, no owner
-        record_pulled(self.session, link, mapped, remote.modified_at, fresh=True)
+        record_pulled(self.session, link_id, mapped, remote.modified_at, fresh=True)
         entity.planned_version = None
         return {Decision.AUTO_MERGE: "joined", Decision.REVIEW: "parked"}.get(
             outcome.decision, "new"

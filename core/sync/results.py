@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 from connectors.protocol import PushItem, PushOutcome, PushResult, WriteMode, WriteOp
 from core.audit import ActorKind, AuditRecord, record_audit, record_audits
 from core.reviews import ReviewKind, open_review
-from core.store import DeadLetter, Entity, Link, OutboxItem, SourceRecord
+from core.store import DeadLetter, Link, OutboxItem, SourceRecord
 from core.store.base import utcnow
 from core.sync.deadletters import discard_dead_letter, retry_dead_letter
-from core.sync.links import LinkStatus, active_entity, find_link, make_link, open_duplicate_review
+from core.sync.links import LinkStatus, make_link, open_duplicate_review
+from core.sync.lookups import ResultLookups
 from core.sync.snapshots import (
     mark_dirty,
     mark_followers_dirty,
@@ -123,8 +124,8 @@ def apply_push_results(
         )
     }
     by_key = {result.key: result for result in results}
-    audits: list[AuditRecord] = []
-    created_customers: set[uuid.UUID] = set()  # their followers are planned again, at once
+    known = ResultLookups(session, rows.values(), by_key)
+    applied = _Applied(session, known, actor, counts)
     for item_id in ids:
         row = rows.get(item_id)
         if row is None or row.status in FINAL:
@@ -137,15 +138,16 @@ def apply_push_results(
                 "the push returned no result for this item",
             )  # fmt: skip
         if result.outcome is PushOutcome.OK:
-            _ok(session, row, result, actor, counts, audits, created_customers)
+            applied.ok(row, result)
         elif result.outcome is PushOutcome.ALREADY_EXISTS:
-            _already_exists(session, row, result, actor, counts, audits, created_customers)
+            applied.already_exists(row, result)
         elif result.outcome is PushOutcome.RETRY and row.attempts + 1 < MAX_ATTEMPTS:
             _retry(row, result.error_code, result.error_message, counts)
         else:
             _dead(session, row, result.error_code, result.error_message, actor, counts)
-    mark_followers_dirty(session, created_customers)
-    record_audits(session, audits)
+    mark_dirty(session, applied.dirty)
+    mark_followers_dirty(session, applied.created_customers)
+    record_audits(session, applied.audits)
     session.flush()
     return counts
 
@@ -176,110 +178,112 @@ def _finish(row: OutboxItem, counts: ResultCounts, note: str | None = None) -> N
     counts.done += 1
 
 
-def _ok(
-    session: Session,
-    row: OutboxItem,
-    result: PushResult,
-    actor: str,
-    counts: ResultCounts,
-    audits: list[AuditRecord],
-    created_customers: set[uuid.UUID],
-) -> None:
-    written = dict(row.canonical or {})
-    if row.operation == WriteOp.CREATE:
-        if not result.remote_id:
-            _dead(session, row, "NO_ID", "the CRM answered a create without a record id", actor,
-                  counts)  # fmt: skip
+class _Applied:
+    """Applying one batch's OK and ALREADY_EXISTS results: what they collect for the batch's
+    end (audits, entities to plan again, created customers whose followers are planned)."""
+
+    def __init__(self, session: Session, known: ResultLookups, actor: str, counts: ResultCounts):
+        self.session, self.known, self.actor, self.counts = session, known, actor, counts
+        self.audits: list[AuditRecord] = []
+        self.dirty: set[uuid.UUID] = set()
+        self.created_customers: set[uuid.UUID] = set()  # their followers are planned again
+
+    def ok(self, row: OutboxItem, result: PushResult) -> None:
+        session, actor, counts = self.session, self.actor, self.counts
+        written = dict(row.canonical or {})
+        if row.operation == WriteOp.CREATE:
+            if not result.remote_id:
+                _dead(session, row, "NO_ID", "the CRM answered a create without a record id",
+                      actor, counts)  # fmt: skip
+                return
+            link = self._link_created(row, result.remote_id)
+            if link is not None:
+                self._written(link, written, result)
+                self._replan_if_moved(link.entity_id, row.entity_version)
+            self.audits.append(_write_audit(row, actor, result.remote_id, "created"))
+            _finish(row, counts, None if link is not None else "linked to another entity: review")
             return
-        link = _link_created(session, row, result.remote_id, actor, counts, created_customers)
-        if link is not None:
-            record_written(session, link, written, result.modified_at)
-            _replan_if_moved(session, link.entity_id, row.entity_version)
-        audits.append(_write_audit(row, actor, result.remote_id, "created"))
-        _finish(row, counts, None if link is not None else "linked to another entity: review")
-        return
-    link = find_link(session, row.connection, row.kind, row.remote_id or "")
-    if row.operation == WriteOp.DELETE:
-        if link is not None:
-            link_retired = link.status != LinkStatus.DELETED
-            link.status = LinkStatus.DELETED.value
-            if link_retired:
-                audits.append(_write_audit(row, actor, row.remote_id, "deleted: link retired"))
-    elif link is not None and link.status == LinkStatus.ACTIVE:
-        record_written(session, link, written, result.modified_at)
-        audits.append(_write_audit(row, actor, row.remote_id, "updated"))
-    _finish(row, counts)
+        link = self.known.link(row.connection, row.kind, row.remote_id or "")
+        if row.operation == WriteOp.DELETE:
+            if link is not None:
+                link_retired = link.status != LinkStatus.DELETED
+                link.status = LinkStatus.DELETED.value
+                if link_retired:
+                    self.audits.append(
+                        _write_audit(row, actor, row.remote_id, "deleted: link retired")
+                    )
+        elif link is not None and link.status == LinkStatus.ACTIVE:
+            self._written(link, written, result)
+            self.audits.append(_write_audit(row, actor, row.remote_id, "updated"))
+        _finish(row, counts)
 
+    def _written(self, link: Link, written: dict[str, object], result: PushResult) -> None:
+        base = self.known.base(link)
+        self.known.bases[link.id] = record_written(
+            self.session, link, written, result.modified_at, base=base, fresh=base is None
+        )
 
-def _replan_if_moved(session: Session, entity_id: uuid.UUID, planned: int | None) -> None:
-    """The golden record changed while its create was on its way: the planner skipped it then
-    (a create in flight) and marked it planned, so nothing would ever write the change."""
-    version = session.scalar(sa.select(Entity.version).where(Entity.id == entity_id))
-    if planned is None or version != planned:
-        mark_dirty(session, [entity_id])
+    def _replan_if_moved(self, entity_id: uuid.UUID, planned: int | None) -> None:
+        """The golden record changed while its create was on its way: the planner skipped it
+        then (a create in flight) and marked it planned, so nothing would ever write it."""
+        if planned is None or self.known.version(entity_id) != planned:
+            self.dirty.add(entity_id)
 
-
-def _link_created(
-    session: Session,
-    row: OutboxItem,
-    remote_id: str,
-    actor: str,
-    counts: ResultCounts,
-    created_customers: set[uuid.UUID],
-) -> Link | None:
-    """The link of a created (or found) record; None when it belongs to another entity."""
-    entity_id = active_entity(session, row.entity_id)
-    link = find_link(session, row.connection, row.kind, remote_id)
-    if link is None:
-        counts.linked += 1
-        if row.kind == "customer":
-            created_customers.add(entity_id)
-        return make_link(
-            session, entity_id, row.connection, row.kind, remote_id, actor=actor,
-            reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,
+    def _link_created(self, row: OutboxItem, remote_id: str) -> Link | None:
+        """The link of a created (or found) record; None when it belongs to another entity."""
+        session, counts = self.session, self.counts
+        entity_id = self.known.entity(row.entity_id)
+        link = self.known.link(row.connection, row.kind, remote_id)
+        if link is None:
+            counts.linked += 1
+            if row.kind == "customer":
+                self.created_customers.add(entity_id)
+            link = make_link(
+                session, entity_id, row.connection, row.kind, remote_id, actor=self.actor,
+                reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,
+            )  # fmt: skip
+            self.known.made(link)
+            return link
+        if self.known.entity(link.entity_id) == entity_id:
+            link.status = LinkStatus.ACTIVE.value
+            return link
+        counts.duplicates += 1
+        open_duplicate_review(
+            session, entity_id, self.known.entity(link.entity_id),
+            connection=row.connection, remote_id=remote_id,
         )  # fmt: skip
-    if active_entity(session, link.entity_id) == entity_id:
-        link.status = LinkStatus.ACTIVE.value
-        return link
-    counts.duplicates += 1
-    open_duplicate_review(
-        session, entity_id, active_entity(session, link.entity_id),
-        connection=row.connection, remote_id=remote_id,
-    )  # fmt: skip
-    return None
+        return None
 
-
-def _already_exists(
-    session: Session,
-    row: OutboxItem,
-    result: PushResult,
-    actor: str,
-    counts: ResultCounts,
-    audits: list[AuditRecord],
-    created_customers: set[uuid.UUID],
-) -> None:
-    counts.already_existed += 1
-    if not result.remote_id:
-        _dead(session, row, result.error_code or "DUPLICATE",
-              result.error_message or "the CRM has this record already but did not say which",
-              actor, counts)  # fmt: skip
-        return
-    link = _link_created(session, row, result.remote_id, actor, counts, created_customers)
-    if link is not None:
-        # what that record holds, if we pulled it; else the next pull brings its base
-        known = session.scalars(
-            sa.select(SourceRecord).where(
-                SourceRecord.connection == row.connection,
-                SourceRecord.kind == row.kind,
-                SourceRecord.remote_id == result.remote_id,
-                SourceRecord.status == "ok",
-            )
-        ).first()
-        if known is not None and known.mapped is not None:
-            record_pulled(session, link, known.mapped, known.remote_modified_at)
-        mark_dirty(session, [link.entity_id])  # re-plan: an update where values differ
-    audits.append(_write_audit(row, actor, result.remote_id, "already existed: linked"))
-    _finish(row, counts, f"already existed as {result.remote_id}")
+    def already_exists(self, row: OutboxItem, result: PushResult) -> None:
+        session, counts = self.session, self.counts
+        counts.already_existed += 1
+        if not result.remote_id:
+            _dead(session, row, result.error_code or "DUPLICATE",
+                  result.error_message or "the CRM has this record already but did not say which",
+                  self.actor, counts)  # fmt: skip
+            return
+        link = self._link_created(row, result.remote_id)
+        if link is not None:
+            # what that record holds, if we pulled it; else the next pull brings its base
+            known = session.scalars(
+                sa.select(SourceRecord).where(
+                    SourceRecord.connection == row.connection,
+                    SourceRecord.kind == row.kind,
+                    SourceRecord.remote_id == result.remote_id,
+                    SourceRecord.status == "ok",
+                )
+            ).first()
+            if known is not None and known.mapped is not None:
+                base = self.known.base(link)
+                self.known.bases[link.id] = record_pulled(
+                    session, link, known.mapped, known.remote_modified_at, base=base,
+                    fresh=base is None,
+                )  # fmt: skip
+            self.dirty.add(link.entity_id)  # re-plan: an update where values differ
+        self.audits.append(
+            _write_audit(row, self.actor, result.remote_id, "already existed: linked")
+        )
+        _finish(row, counts, f"already existed as {result.remote_id}")
 
 
 def _retry(row: OutboxItem, code: str | None, message: str | None, counts: ResultCounts) -> None:

@@ -30,7 +30,7 @@ __all__ = [
 
 def record_pulled(
     session: Session,
-    link: Link,
+    link: Link | int,
     values: Mapping[str, Any],
     modified_at: datetime | None,
     *,
@@ -38,11 +38,13 @@ def record_pulled(
     fresh: bool = False,
 ) -> BaseSnapshot:
     """The base of `link` is now `values`, the record as just pulled (canonical JSON form).
-    `base`: the link's snapshot if the caller has it; `fresh`: the link is new (it has none)."""
+    `link`: the link or its id; `base`: the link's snapshot if the caller has it; `fresh`: the
+    link is new (it has none)."""
+    link_id = link if isinstance(link, int) else link.id
     if base is None and not fresh:
-        base = session.get(BaseSnapshot, link.id)
+        base = session.get(BaseSnapshot, link_id)
     if base is None:
-        base = BaseSnapshot(link_id=link.id, values={})
+        base = BaseSnapshot(link_id=link_id, values={})
         session.add(base)
     base.values = dict(values)
     base.remote_modified_at = modified_at
@@ -51,10 +53,18 @@ def record_pulled(
 
 
 def record_written(
-    session: Session, link: Link, written: Mapping[str, Any], modified_at: datetime | None
+    session: Session,
+    link: Link,
+    written: Mapping[str, Any],
+    modified_at: datetime | None,
+    *,
+    base: BaseSnapshot | None = None,
+    fresh: bool = False,
 ) -> BaseSnapshot:
-    """Merge the field values a successful write set (by path) into the base of `link`."""
-    base = session.get(BaseSnapshot, link.id)
+    """Merge the field values a successful write set (by path) into the base of `link`.
+    `base`: the link's snapshot if the caller has it; `fresh`: the caller knows it has none."""
+    if base is None and not fresh:
+        base = session.get(BaseSnapshot, link.id)
     if base is None:
         base = BaseSnapshot(link_id=link.id, values={})
         session.add(base)

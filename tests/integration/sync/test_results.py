@@ -170,3 +170,45 @@ def test_an_update_merges_what_it_wrote_into_the_base(store: Store) -> None:
             "industry": "software",
             "phones": ["+8675512345678"],
         }
+
+
+def _linked_updates(store: Store, count: int) -> list[OutboxItem]:
+    """`count` linked customers (a base each) with an update waiting to be answered."""
+    items = []
+    for n in range(count):
+        entity_id = _entity(store)
+        remote_id = f"r{uuid.uuid4().hex}"
+        with store.transaction() as session:
+            link = Link(entity_id=entity_id, connection="zoho", kind="customer",
+                        remote_id=remote_id, status="active")  # fmt: skip
+            session.add(link)
+            session.flush()
+            session.add(BaseSnapshot(link_id=link.id, values={"name": f"old {n}"}))
+        items.append(_item(store, entity_id, WriteOp.UPDATE, remote_id))
+    return items
+
+
+def _reads(store: Store, items: list[OutboxItem]) -> int:
+    selects: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    results = [PushResult(i.idempotency_key, PushOutcome.OK, i.remote_id, MODIFIED) for i in items]
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        with store.transaction() as session:
+            assert apply_push_results(session, items, results).done == len(items)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    return len(selects)
+
+
+def test_a_batch_of_results_reads_the_store_per_batch_not_per_result(store: Store) -> None:
+    few, many = _linked_updates(store, 2), _linked_updates(store, 12)
+    assert _reads(store, many) == _reads(store, few)
+    with store.transaction() as session:
+        bases = session.scalars(sa.select(BaseSnapshot)).all()
+        assert len(bases) == 14
+        assert all(b.values["name"] == "华腾科技有限公司" and b.write_fingerprint for b in bases)

@@ -7,6 +7,7 @@ Public API (pure functions over a session; the caller owns the transaction):
 - `decide_match_review(session, review_id, ReviewAction.X, *, config, actor, ...)`
 - `unmerge_entity(session, merged_id, *, config, actor, ...)`
 - `match_batch(records, Matcher(kind, spec))` for files and benchmarks (no store)
+- `reindex_entities(store, config)`: every entity's keys rebuilt (after a blocking change)
 Merging and survivorship live in `core.merging`.
 """
 
@@ -18,8 +19,10 @@ from core.matching.engine import Evidence, Matcher, Prepared
 from core.matching.match import entity_keys, index_entity, match_record, rematch_entity
 from core.matching.model import Weights
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
+from core.matching.reindex import MATCHED_KINDS, ReindexCounts, reindex_entities
 
 __all__ = [
+    "MATCHED_KINDS",
     "BatchResult",
     "CandidateScore",
     "Decision",
@@ -27,6 +30,7 @@ __all__ = [
     "MatchOutcome",
     "Matcher",
     "Prepared",
+    "ReindexCounts",
     "ReviewAction",
     "Weights",
     "decide_match_review",
@@ -34,6 +38,7 @@ __all__ = [
     "index_entity",
     "match_batch",
     "match_record",
+    "reindex_entities",
     "rematch_entity",
     "unmerge_entity",
 ]

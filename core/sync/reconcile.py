@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from connectors.protocol import RemoteRecord
 from core.audit import ActorKind, record_audit
-from core.matching import Decision, index_entity, match_record
+from core.matching import MATCHED_KINDS, Decision, index_entity, match_record
 from core.merging import Candidate
 from core.merging.sources import audit_golden_change, stored_sources
 from core.store import BaseSnapshot, Entity, EntityMerge, Link
@@ -42,8 +42,6 @@ from core.sync.values import same, unflatten
 from mapping.model import CanonicalValidationError, EntityKind
 
 __all__ = ["Reconciler"]
-
-MATCHED_KINDS = ("customer", "contact")
 
 
 class Reconciler:

@@ -1,15 +1,19 @@
-"""`crmhub db ...`: schema migrations."""
+"""`crmhub db ...`: schema migrations, and rebuilding what is derived from the records."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from core.config.matching import MatchingConfig
+from core.matching import MATCHED_KINDS, reindex_entities
 from workers.cli.context import ExitCode, err, out, state
 
 app = typer.Typer(
-    help="Database schema: create or upgrade it with migrations.", no_args_is_help=True
+    help="Database schema (create or upgrade it with migrations) and matching keys.",
+    no_args_is_help=True,
 )
 
 
@@ -29,3 +33,22 @@ def upgrade(
         raise typer.Exit(ExitCode.UNAVAILABLE) from None
     status = store.status()
     out.print(f"database {status.url} is at revision [bold]{status.revision}[/bold] (head)")
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild every customer's and contact's matching keys from its records: run it after
+    changing `blocking:` in matching.yaml or upgrading crmhub (new key types). Changes no
+    golden value or link; safe to rerun."""
+    section = state(ctx).config().sections.get("matching")
+    config = section if isinstance(section, MatchingConfig) else MatchingConfig()
+    store = state(ctx).store()
+    with Progress(
+        TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("reindex", total=None)
+        counts = reindex_entities(store, config, progress=lambda n: bar.advance(task, n))
+    kinds = " and ".join(f"{k}s" for k in MATCHED_KINDS)
+    out.print(
+        f"{counts.entities} {kinds} looked at; keys rebuilt for {counts.changed}", highlight=False
+    )

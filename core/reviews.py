@@ -8,7 +8,7 @@ every kind is listed, shown and audited the same way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +19,14 @@ from core.audit import ActorKind, record_audit
 from core.store import ReviewItem
 from core.store.base import utcnow
 
-__all__ = ["ReviewKind", "ReviewStatus", "close_review", "list_reviews", "open_review"]
+__all__ = [
+    "ReviewKind",
+    "ReviewStatus",
+    "close_review",
+    "list_reviews",
+    "match_review_open_between",
+    "open_review",
+]
 
 
 class ReviewKind(StrEnum):
@@ -56,6 +63,25 @@ def open_review(
     session.add(item)
     session.flush()
     return item
+
+
+def match_review_open_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
+    """An open match review already names both entities (as the record or a candidate)."""
+    items = session.scalars(
+        sa.select(ReviewItem).where(
+            ReviewItem.kind == ReviewKind.MATCH.value,
+            ReviewItem.status == ReviewStatus.OPEN.value,
+            ReviewItem.entity_id.in_([a, b]),
+        )
+    )
+    for item in items:
+        payload = item.payload if isinstance(item.payload, Mapping) else {}
+        named = {payload.get("entity_id")} | {
+            c.get("entity_id") for c in payload.get("candidates", []) if isinstance(c, Mapping)
+        }
+        if {str(a), str(b)} <= named:
+            return True
+    return False
 
 
 def close_review(

@@ -36,8 +36,8 @@ from core.matching import Matcher
 from core.matching.features import person_name
 from core.matching.model import Gamma
 from core.merging.keep_apart import kept_apart_from
-from core.reviews import ReviewKind, open_review
-from core.store import BlockingKey, Entity, Link, ReviewItem
+from core.reviews import ReviewKind, match_review_open_between, open_review
+from core.store import BlockingKey, Entity, Link
 from core.sync.links import LinkStatus, active_entity
 from mapping.transforms import contains_cjk
 
@@ -236,25 +236,6 @@ def _same_person_possible(mine: Mapping[str, Any], theirs: Mapping[str, Any]) ->
     return bool(a.forms & b.forms) or not a.given or not b.given
 
 
-def _open_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
-    """An open match review already names both entities."""
-    items = session.scalars(
-        sa.select(ReviewItem).where(
-            ReviewItem.kind == ReviewKind.MATCH.value,
-            ReviewItem.status == "open",
-            ReviewItem.entity_id.in_([a, b]),
-        )
-    )
-    for item in items:
-        payload = item.payload if isinstance(item.payload, Mapping) else {}
-        named = {payload.get("entity_id")} | {
-            c.get("entity_id") for c in payload.get("candidates", []) if isinstance(c, Mapping)
-        }
-        if {str(a), str(b)} <= named:
-            return True
-    return False
-
-
 def hold_creates(session: Session, held: Iterable[HeldCreate], *, run_id: int | None = None) -> int:
     """Open a match review for each held pair not already under review (audited); returns how
     many were opened. The creates stay held while the review is open."""
@@ -262,7 +243,7 @@ def hold_creates(session: Session, held: Iterable[HeldCreate], *, run_id: int | 
     seen: set[frozenset[uuid.UUID]] = set()
     for item in held:
         pair = frozenset({item.entity_id, item.candidate_id})
-        if pair in seen or _open_between(session, item.entity_id, item.candidate_id):
+        if pair in seen or match_review_open_between(session, item.entity_id, item.candidate_id):
             continue
         seen.add(pair)
         entity = session.get(Entity, item.entity_id)

@@ -15,17 +15,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.audit import ActorKind, record_audit
+from core.audit import ActorKind, AuditRecord, record_audits
 from core.config.matching import MatchingConfig
 from core.matching.engine import Matcher
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
+from core.matching.writes import NewEntity, insert_new_entity, join_new_entity, table
 from core.merging.keep_apart import kept_apart_from
 from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.merge import merge_entities
 from core.reviews import ReviewKind, open_review
-from core.store import BlockingKey, Entity, Link, MatchDecision, ReviewItem
+from core.store import Entity, Link, MatchDecision, ReviewItem
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
@@ -60,17 +61,7 @@ def index_entity(
     replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
 
 
-def _insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
-    rows = [
-        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
-        for t, v in sorted(set(keys))
-    ]
-    if rows:
-        session.execute(sa.insert(BlockingKey), rows)
-
-
 def _decision_row(
-    session: Session,
     kind: str,
     connection: str,
     remote_id: str,
@@ -80,25 +71,17 @@ def _decision_row(
     candidates: Sequence[CandidateScore],
     skipped: Sequence[str],
     actor: str,
-) -> None:
+) -> dict[str, Any]:
     evidence = {
         "best": best.evidence if best else [],
         "candidates": [c.as_json() for c in candidates[:10]],
         "skipped_keys": list(skipped),
     }
-    session.add(
-        MatchDecision(
-            kind=kind,
-            connection=connection,
-            remote_id=remote_id,
-            entity_id=entity_id,
-            candidate_id=best.entity_id if best else None,
-            score=best.score if best else None,
-            decision=decision.value,
-            evidence=evidence,
-            actor=actor,
-        )
-    )
+    return {
+        "kind": kind, "connection": connection, "remote_id": remote_id, "entity_id": entity_id,
+        "candidate_id": best.entity_id if best else None, "score": best.score if best else None,
+        "decision": decision.value, "evidence": evidence, "actor": actor,
+    }  # fmt: skip
 
 
 def _summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
@@ -175,29 +158,22 @@ def _match_new(
     joinable = _joinable(scored, spec.thresholds.auto_merge)
     best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)
-    entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
-    session.add(entity)
-    session.add(Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id))
-    session.flush()
-    _insert_keys(session, entity.id, kind, prepared.keys)
-    record_audit(
-        session,
-        actor_kind=actor_kind,
-        actor=actor,
-        action="entity.created",
-        entity_id=entity.id,
-        entity_kind=kind,
-        after={"connection": connection, "remote_id": remote_id},
-        source=connection,
+    new = NewEntity(
+        uuid.uuid4(), kind, dict(probe), tuple(sorted(set(prepared.keys))), connection, remote_id
     )
-    thresholds = spec.thresholds
+    audits = [
+        AuditRecord(
+            actor_kind, actor, "entity.created", new.id, kind,
+            after={"connection": connection, "remote_id": remote_id}, source=connection,
+        )
+    ]  # fmt: skip
     review_id = None
     if joinable is not None:
         decision, entity_id = Decision.AUTO_MERGE, joinable.entity_id
-        merge_entities(
+        audits += join_new_entity(
             session,
+            new,
             survivor_id=joinable.entity_id,
-            merged_id=entity.id,
             survivorship=config.survivorship,
             decision=decision.value,
             actor_kind=actor_kind,
@@ -206,29 +182,33 @@ def _match_new(
             evidence=joinable.evidence,
             reason=f"{connection} {remote_id}: {matcher.reason(joinable.evidence)}",
         )
-    elif best is not None and best.score >= thresholds.review:
-        decision, entity_id = Decision.REVIEW, entity.id
-        item = open_review(
-            session,
-            ReviewKind.MATCH,
-            _summary(kind, data, best),
-            {
-                "connection": connection,
-                "remote_id": remote_id,
-                "entity_id": str(entity.id),
-                "record": data,
-                "candidates": [c.as_json() for c in scored[:5]],
-            },
-            entity_id=entity.id,
-            entity_kind=kind,
-        )
-        review_id = item.id
     else:
-        decision, entity_id = Decision.NEW, entity.id
-    _decision_row(
-        session, kind, connection, remote_id, decision, entity_id, best, scored, found.skipped,
-        actor,
-    )  # fmt: skip
+        insert_new_entity(session, new)
+        decision, entity_id = Decision.NEW, new.id
+        if best is not None and best.score >= spec.thresholds.review:
+            decision = Decision.REVIEW
+            item = open_review(
+                session,
+                ReviewKind.MATCH,
+                _summary(kind, data, best),
+                {
+                    "connection": connection,
+                    "remote_id": remote_id,
+                    "entity_id": str(new.id),
+                    "record": data,
+                    "candidates": [c.as_json() for c in scored[:5]],
+                },
+                entity_id=new.id,
+                entity_kind=kind,
+            )
+            review_id = item.id
+    record_audits(session, audits)
+    session.execute(
+        sa.insert(table(MatchDecision)),
+        _decision_row(
+            kind, connection, remote_id, decision, entity_id, best, scored, found.skipped, actor
+        ),
+    )
     return MatchOutcome(
         decision,
         entity_id,

@@ -27,7 +27,7 @@ from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.merge import merge_entities
 from core.reviews import ReviewKind, open_review
 from core.store import Entity, Link, MatchDecision, ReviewItem
-from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
 
@@ -115,21 +115,28 @@ def match_record(
     candidate; ≥ review keeps the new entity and opens a review item with the candidates and
     their evidence; else a new entity. Raises CanonicalValidationError for a bad record.
     """
-    linked = session.scalar(
-        sa.select(Link.entity_id).where(
-            Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
-        )
-    )
-    if linked is not None:
-        return MatchOutcome(Decision.LINKED, active_ids(session, [linked]).get(linked, linked))
-    # Our reads never need the caller's pending objects, and one flush at the end (instead of
-    # one before every query) keeps a match to a few round trips.
+    # The caller's pending rows count (a source record, a link just made); after that our
+    # reads never need a flush, and one flush at the end (instead of one before every query)
+    # keeps a match to a few round trips.
+    session.flush()
     with session.no_autoflush:
         outcome = _match_new(
             session, kind, record, connection, remote_id, config, actor, actor_kind
         )
     session.flush()
     return outcome
+
+
+def _linked(session: Session, entity_id: uuid.UUID) -> MatchOutcome:
+    return MatchOutcome(Decision.LINKED, active_ids(session, [entity_id]).get(entity_id, entity_id))
+
+
+def _link_of(session: Session, kind: str, connection: str, remote_id: str) -> uuid.UUID | None:
+    return session.scalar(
+        sa.select(Link.entity_id).where(
+            Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+        )
+    )
 
 
 def _match_new(
@@ -143,7 +150,14 @@ def _match_new(
     actor_kind: ActorKind,
 ) -> MatchOutcome:
     spec = config.for_kind(kind)
-    data = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record)).model_dump(mode="json")
+    try:
+        model = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record))
+    except CanonicalValidationError:
+        # a linked record is not matched again, whatever it holds now
+        if (linked := _link_of(session, kind, connection, remote_id)) is not None:
+            return _linked(session, linked)
+        raise
+    data = model.model_dump(mode="json")
     matcher = Matcher(kind, spec)
     probe = resolve_customer(session, data, connection) if kind == "contact" else data
     prepared = matcher.prepare(probe)
@@ -153,7 +167,10 @@ def _match_new(
         prepared.keys,
         max_block_size=spec.max_block_size,
         max_candidates=spec.max_candidates,
+        linked_as=(connection, remote_id),  # is the record linked already? (same statement)
     )
+    if found.linked is not None:
+        return _linked(session, found.linked)
     scored = score_candidates(session, matcher, prepared, found.entity_ids)
     joinable = _joinable(scored, spec.thresholds.auto_merge)
     best = joinable or (scored[0] if scored else None)

@@ -9,7 +9,8 @@ by the same matcher as production), then new records are matched one at a time w
 every probe sees the same store. Half the probes are spellings of stored customers (other
 name form, phone format, city qualifier), half are new companies. Reported: median and p99
 of the whole call (lookups, scoring, writing the decision) and of candidate search + scoring
-alone, after 50 unmeasured warm-up matches (a running sync is warm). PostgreSQL at
+alone, after 50 unmeasured warm-up matches (a running sync is warm), and the statements one
+call sends per decision (the round trips on PostgreSQL; not timed). PostgreSQL at
 $CRMHUB_BENCH_PG_URL (default the test server on 127.0.0.1).
 """
 
@@ -158,14 +159,23 @@ def measure(store: Store, records: list[dict[str, Any]]) -> dict[str, Any]:
     config = MatchingConfig()
     matcher = Matcher("customer", config.customer)
     whole, search, decisions = [], [], {}
+    statements: dict[str, list[int]] = {}  # per decision: statements sent by one call
+    sent = [0]
+
+    def count(*_: Any) -> None:
+        sent[0] += 1
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
     for index, record in enumerate(records):
         with store.sessions() as session:
+            sent[0] = 0
             start = time.perf_counter()
             outcome = match_record(
                 session, "customer", record, connection="bench", remote_id=f"p{index}",
                 config=config,
             )  # fmt: skip
             whole.append((time.perf_counter() - start) * 1000)
+            statements.setdefault(outcome.decision.value, []).append(sent[0])
             session.rollback()
             decisions[outcome.decision.value] = decisions.get(outcome.decision.value, 0) + 1
             start = time.perf_counter()
@@ -176,9 +186,11 @@ def measure(store: Store, records: list[dict[str, Any]]) -> dict[str, Any]:
             score_candidates(session, matcher, prepared, found.entity_ids)
             search.append((time.perf_counter() - start) * 1000)
             session.rollback()
+    sa.event.remove(store.engine, "before_cursor_execute", count)
     return {
         "probes": len(records),
         "decisions": decisions,
+        "statements_per_call": {d: statistics.median(n) for d, n in statements.items()},
         "match_record_ms": {
             "median": round(statistics.median(whole), 3), "p99": round(_percentile(whole, 0.99), 3)
         },
@@ -234,8 +246,11 @@ def main() -> None:
                 load(store, rows)
                 loaded = time.perf_counter() - started
                 warm_up(store, probes(rows, seed=size + 1)[:50])
+                before = os.getloadavg()[0]
                 figures = measure(store, records)
                 figures["load_seconds"] = round(loaded, 1)
+                # the machine is shared: the 1-minute load average around the measurement
+                figures["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
                 results[f"{backend}_{size}"] = figures
                 print(f"  {figures}")
             finally:

@@ -15,18 +15,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.audit import ActorKind, record_audit
+from core.audit import ActorKind, AuditRecord, record_audits
 from core.config.matching import MatchingConfig
 from core.matching.engine import Matcher
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
+from core.matching.writes import NewEntity, insert_new_entity, join_new_entity, table
 from core.merging.keep_apart import kept_apart_from
 from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.merge import merge_entities
-from core.reviews import ReviewKind, open_review
-from core.store import BlockingKey, Entity, Link, MatchDecision, ReviewItem
-from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+from core.reviews import ReviewKind, match_review_open_between, open_review
+from core.store import Entity, Link, MatchDecision
+from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
 
@@ -60,17 +61,7 @@ def index_entity(
     replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
 
 
-def _insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
-    rows = [
-        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
-        for t, v in sorted(set(keys))
-    ]
-    if rows:
-        session.execute(sa.insert(BlockingKey), rows)
-
-
 def _decision_row(
-    session: Session,
     kind: str,
     connection: str,
     remote_id: str,
@@ -80,25 +71,17 @@ def _decision_row(
     candidates: Sequence[CandidateScore],
     skipped: Sequence[str],
     actor: str,
-) -> None:
+) -> dict[str, Any]:
     evidence = {
         "best": best.evidence if best else [],
         "candidates": [c.as_json() for c in candidates[:10]],
         "skipped_keys": list(skipped),
     }
-    session.add(
-        MatchDecision(
-            kind=kind,
-            connection=connection,
-            remote_id=remote_id,
-            entity_id=entity_id,
-            candidate_id=best.entity_id if best else None,
-            score=best.score if best else None,
-            decision=decision.value,
-            evidence=evidence,
-            actor=actor,
-        )
-    )
+    return {
+        "kind": kind, "connection": connection, "remote_id": remote_id, "entity_id": entity_id,
+        "candidate_id": best.entity_id if best else None, "score": best.score if best else None,
+        "decision": decision.value, "evidence": evidence, "actor": actor,
+    }  # fmt: skip
 
 
 def _summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
@@ -132,26 +115,31 @@ def match_record(
     Already linked: `Decision.LINKED`, nothing written (`unlinked=True`: the caller has just
     read that the record has no link, e.g. for its whole page, and it is not looked up again).
     Else: ≥ auto_merge joins the best candidate; ≥ review keeps the new entity and opens a
-    review item with the candidates and their evidence; else a new entity. Raises
-    CanonicalValidationError for a bad record.
+    review item with the candidates and their evidence; else a new entity. The outcome names
+    the record's link. Raises CanonicalValidationError for a bad record.
     """
-    linked = None
-    if not unlinked:
-        linked = session.scalar(
-            sa.select(Link.entity_id).where(
-                Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
-            )
-        )
-    if linked is not None:
-        return MatchOutcome(Decision.LINKED, active_ids(session, [linked]).get(linked, linked))
-    # Our reads never need the caller's pending objects, and one flush at the end (instead of
-    # one before every query) keeps a match to a few round trips.
+    # The caller's pending rows count (a source record, a link just made); after that our
+    # reads never need a flush, and one flush at the end (instead of one before every query)
+    # keeps a match to a few round trips.
+    session.flush()
     with session.no_autoflush:
         outcome = _match_new(
-            session, kind, record, connection, remote_id, config, actor, actor_kind
+            session, kind, record, connection, remote_id, config, actor, actor_kind, unlinked
         )
     session.flush()
     return outcome
+
+
+def _linked(session: Session, entity_id: uuid.UUID) -> MatchOutcome:
+    return MatchOutcome(Decision.LINKED, active_ids(session, [entity_id]).get(entity_id, entity_id))
+
+
+def _link_of(session: Session, kind: str, connection: str, remote_id: str) -> uuid.UUID | None:
+    return session.scalar(
+        sa.select(Link.entity_id).where(
+            Link.connection == connection, Link.kind == kind, Link.remote_id == remote_id
+        )
+    )
 
 
 def _match_new(
@@ -163,9 +151,17 @@ def _match_new(
     config: MatchingConfig,
     actor: str,
     actor_kind: ActorKind,
+    unlinked: bool,
 ) -> MatchOutcome:
     spec = config.for_kind(kind)
-    data = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record)).model_dump(mode="json")
+    try:
+        model = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record))
+    except CanonicalValidationError:
+        # a linked record is not matched again, whatever it holds now
+        if not unlinked and (linked := _link_of(session, kind, connection, remote_id)):
+            return _linked(session, linked)
+        raise
+    data = model.model_dump(mode="json")
     matcher = Matcher(kind, spec)
     probe = resolve_customer(session, data, connection) if kind == "contact" else data
     prepared = matcher.prepare(probe)
@@ -175,34 +171,31 @@ def _match_new(
         prepared.keys,
         max_block_size=spec.max_block_size,
         max_candidates=spec.max_candidates,
+        # is the record linked already? (same statement)
+        linked_as=None if unlinked else (connection, remote_id),
     )
+    if found.linked is not None:
+        return _linked(session, found.linked)
     scored = score_candidates(session, matcher, prepared, found.entity_ids)
     joinable = _joinable(scored, spec.thresholds.auto_merge)
     best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)
-    entity = Entity(id=uuid.uuid4(), kind=kind, data=dict(probe))
-    link = Link(entity_id=entity.id, connection=connection, kind=kind, remote_id=remote_id)
-    session.add_all([entity, link])
-    session.flush()
-    _insert_keys(session, entity.id, kind, prepared.keys)
-    record_audit(
-        session,
-        actor_kind=actor_kind,
-        actor=actor,
-        action="entity.created",
-        entity_id=entity.id,
-        entity_kind=kind,
-        after={"connection": connection, "remote_id": remote_id},
-        source=connection,
+    new = NewEntity(
+        uuid.uuid4(), kind, dict(probe), tuple(sorted(set(prepared.keys))), connection, remote_id
     )
-    thresholds = spec.thresholds
+    audits = [
+        AuditRecord(
+            actor_kind, actor, "entity.created", new.id, kind,
+            after={"connection": connection, "remote_id": remote_id}, source=connection,
+        )
+    ]  # fmt: skip
     review_id = None
     if joinable is not None:
         decision, entity_id = Decision.AUTO_MERGE, joinable.entity_id
-        merge_entities(
+        joined, link_id = join_new_entity(
             session,
+            new,
             survivor_id=joinable.entity_id,
-            merged_id=entity.id,
             survivorship=config.survivorship,
             decision=decision.value,
             actor_kind=actor_kind,
@@ -211,29 +204,34 @@ def _match_new(
             evidence=joinable.evidence,
             reason=f"{connection} {remote_id}: {matcher.reason(joinable.evidence)}",
         )
-    elif best is not None and best.score >= thresholds.review:
-        decision, entity_id = Decision.REVIEW, entity.id
-        item = open_review(
-            session,
-            ReviewKind.MATCH,
-            _summary(kind, data, best),
-            {
-                "connection": connection,
-                "remote_id": remote_id,
-                "entity_id": str(entity.id),
-                "record": data,
-                "candidates": [c.as_json() for c in scored[:5]],
-            },
-            entity_id=entity.id,
-            entity_kind=kind,
-        )
-        review_id = item.id
+        audits += joined
     else:
-        decision, entity_id = Decision.NEW, entity.id
-    _decision_row(
-        session, kind, connection, remote_id, decision, entity_id, best, scored, found.skipped,
-        actor,
-    )  # fmt: skip
+        _, link_id = insert_new_entity(session, new)
+        decision, entity_id = Decision.NEW, new.id
+        if best is not None and best.score >= spec.thresholds.review:
+            decision = Decision.REVIEW
+            item = open_review(
+                session,
+                ReviewKind.MATCH,
+                _summary(kind, data, best),
+                {
+                    "connection": connection,
+                    "remote_id": remote_id,
+                    "entity_id": str(new.id),
+                    "record": data,
+                    "candidates": [c.as_json() for c in scored[:5]],
+                },
+                entity_id=new.id,
+                entity_kind=kind,
+            )
+            review_id = item.id
+    record_audits(session, audits)
+    session.execute(
+        sa.insert(table(MatchDecision)),
+        _decision_row(
+            kind, connection, remote_id, decision, entity_id, best, scored, found.skipped, actor
+        ),
+    )
     return MatchOutcome(
         decision,
         entity_id,
@@ -242,25 +240,8 @@ def _match_new(
         tuple(scored),
         review_id,
         found.skipped,
-        link.id,
+        link_id,
     )
-
-
-def _open_review_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
-    items = session.scalars(
-        sa.select(ReviewItem).where(
-            ReviewItem.kind == ReviewKind.MATCH.value,
-            ReviewItem.status == "open",
-            ReviewItem.entity_id.in_([a, b]),
-        )
-    ).all()
-    for item in items:
-        ids = {item.payload.get("entity_id")} | {
-            c.get("entity_id") for c in item.payload.get("candidates", [])
-        }
-        if {str(a), str(b)} <= ids:
-            return True
-    return False
 
 
 def rematch_entity(
@@ -311,7 +292,7 @@ def rematch_entity(
     best = scored[0] if scored else None
     if best is None or best.score < spec.thresholds.review:
         return MatchOutcome(Decision.NONE, entity.id, best.score if best else None)
-    if _open_review_between(session, entity.id, best.entity_id):
+    if match_review_open_between(session, entity.id, best.entity_id):
         return MatchOutcome(Decision.NONE, entity.id, best.score, best.evidence)
     item = open_review(
         session,

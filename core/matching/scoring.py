@@ -26,15 +26,11 @@ def _profiles(
     found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return found
-    rows = session.execute(
-        sa.select(Entity.id, Entity.data).where(Entity.id.in_(ids), Entity.status == "active")
-    ).all()
-    for entity_id, data in rows:
-        found[entity_id].append(data)
-    if not found:
-        return found
-    sources = session.execute(
-        sa.select(Link.entity_id, SourceRecord.mapped, Link.connection)
+    golden = sa.select(
+        Entity.id, Entity.data, sa.null().label("connection"), sa.literal_column("0").label("part")
+    ).where(Entity.id.in_(ids), Entity.status == "active")
+    kept = (
+        sa.select(Link.entity_id, SourceRecord.mapped, Link.connection, sa.literal_column("1"))
         .join(
             SourceRecord,
             sa.and_(
@@ -43,12 +39,19 @@ def _profiles(
                 SourceRecord.remote_id == Link.remote_id,
             ),
         )
-        .where(Link.entity_id.in_(list(found)), SourceRecord.mapped.is_not(None))
-    ).all()
-    for entity_id, mapped, connection in sources:
-        if kind == "contact":  # a CRM's contact names its customer by that CRM's id
-            mapped = resolve_customer(session, mapped, connection)
-        found[entity_id].append(mapped)
+        .join(Entity, Entity.id == Link.entity_id)
+        .where(Link.entity_id.in_(ids), Entity.status == "active", SourceRecord.mapped.is_not(None))
+    )
+    # one round trip for both (matching runs once per new record: statements count)
+    rows = session.execute(sa.union_all(golden, kept)).all()
+    for entity_id, data, _connection, part in rows:
+        if part == 0:
+            found[entity_id].append(data)
+    for entity_id, mapped, connection, part in rows:
+        if part == 1:
+            if kind == "contact":  # a CRM's contact names its customer by that CRM's id
+                mapped = resolve_customer(session, mapped, connection)
+            found[entity_id].append(mapped)
     return found
 
 

@@ -23,33 +23,48 @@ from core.store import Entity
 __all__ = ["Candidates", "active_ids", "as_json", "find_candidates"]
 
 
-@lru_cache(maxsize=64)
-def _lookup_sql(count: int) -> sa.TextualSelect:
+_LINKED = -1  # key_index of the row naming the entity the record is linked to (as in the SQL)
+
+
+@lru_cache(maxsize=128)
+def _lookup_sql(count: int, with_link: bool) -> sa.TextualSelect:
     # Written out once per number of keys: building the same statement with the expression
     # language on every match costs more than the lookups themselves.
     part = (
         "SELECT {i} AS key_index, entity_id FROM (SELECT entity_id FROM blocking_keys"
         " WHERE kind = :kind AND key_type = :t{i} AND key_value = :v{i} LIMIT :cap) AS k{i}"
     )
-    sql = " UNION ALL ".join(part.format(i=i) for i in range(count))
+    parts = [part.format(i=i) for i in range(count)]
+    if with_link:
+        parts.append(
+            "SELECT -1 AS key_index, entity_id FROM links"
+            " WHERE connection = :connection AND kind = :kind AND remote_id = :remote_id"
+        )
+    sql = " UNION ALL ".join(parts)
     return sa.text(sql).columns(sa.column("key_index", sa.Integer), sa.column("entity_id", sa.Uuid))
 
 
-def _lookup(kind: str, keys: list[Key], cap: int) -> tuple[sa.TextualSelect, dict[str, Any]]:
+def _lookup(
+    kind: str, keys: list[Key], cap: int, linked_as: tuple[str, str] | None
+) -> tuple[sa.TextualSelect, dict[str, Any]]:
     """One statement for all keys: per key a LIMITed index lookup, glued by UNION ALL (one
     round trip instead of one per key; each part reads the index, never the table)."""
     params: dict[str, Any] = {"kind": kind, "cap": cap}
     for index, (key_type, key_value) in enumerate(keys):
         params[f"t{index}"], params[f"v{index}"] = key_type, key_value
-    return _lookup_sql(len(keys)), params
+    if linked_as is not None:
+        params["connection"], params["remote_id"] = linked_as
+    return _lookup_sql(len(keys), linked_as is not None), params
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """Entity ids sharing keys with a record (most shared keys first) and the skipped keys."""
+    """Entity ids sharing keys with a record (most shared keys first) and the skipped keys;
+    `linked`: the entity the record is already linked to (when asked with `linked_as`)."""
 
     entity_ids: tuple[uuid.UUID, ...]
     skipped: tuple[str, ...]
+    linked: uuid.UUID | None = None
 
 
 def find_candidates(
@@ -60,15 +75,20 @@ def find_candidates(
     max_block_size: int,
     max_candidates: int,
     exclude: Iterable[uuid.UUID] = (),
+    linked_as: tuple[str, str] | None = None,
 ) -> Candidates:
+    """`linked_as` (connection, remote id): the same statement also reads the record's link
+    (matching a new record checks it is not linked yet: one round trip less)."""
     shared: Counter[uuid.UUID] = Counter()
     skipped: list[str] = []
+    linked = None
     wanted = sorted(set(keys))
-    if wanted:
+    if wanted or linked_as is not None:
         found: dict[int, list[uuid.UUID]] = {}
-        statement, params = _lookup(kind, wanted, max_block_size + 1)
+        statement, params = _lookup(kind, wanted, max_block_size + 1, linked_as)
         for index, entity_id in session.execute(statement, params):
             found.setdefault(index, []).append(entity_id)
+        linked = found.pop(_LINKED, [None])[0]
         for index, ids in found.items():
             if len(ids) > max_block_size:
                 key_type, key_value = wanted[index]
@@ -78,7 +98,7 @@ def find_candidates(
     for entity_id in exclude:
         shared.pop(entity_id, None)
     ranked = tuple(entity_id for entity_id, _ in shared.most_common(max_candidates))
-    return Candidates(ranked, tuple(skipped))
+    return Candidates(ranked, tuple(skipped), linked)
 
 
 def active_ids(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:

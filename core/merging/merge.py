@@ -15,45 +15,44 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.audit import ActorKind, record_audit
+from core.audit import ActorKind, AuditRecord, record_audit
 from core.config.matching import SurvivorshipConfig
 from core.merging.golden import SourceValues, golden_from_sources
 from core.merging.keep_apart import forget_keep_apart, kept_apart_from
-from core.merging.keys import keys_of, replace_keys
+from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.sources import audit_golden_change, stored_sources
 from core.store import BlockingKey, Entity, EntityMerge, Link
 from core.store.base import utcnow
 
-__all__ = ["MergeError", "merge_entities", "unmerge"]
+__all__ = [
+    "MergeError",
+    "check_active",
+    "merge_audits",
+    "merge_entities",
+    "merge_snapshot",
+    "unmerge",
+]
 
 
 class MergeError(ValueError):
     """A merge or unmerge that cannot be done as asked (the message says why)."""
 
 
-def _check_active(entity: Entity | None, entity_id: uuid.UUID) -> Entity:
-    if entity is None:
-        raise MergeError(f"entity {entity_id} does not exist")
-    if entity.status != "active":
-        into = f" into {entity.merged_into}" if entity.merged_into else ""
-        raise MergeError(f"entity {entity_id} is {entity.status}{into}, not active")
-    return entity
-
-
 def _active(session: Session, entity_id: uuid.UUID) -> Entity:
-    return _check_active(session.get(Entity, entity_id, with_for_update=True), entity_id)
+    return check_active(session.get(Entity, entity_id, with_for_update=True), entity_id)
 
 
 def _both(session: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[Entity, Entity]:
     # one locking read for both (the sync matches many records: statements count)
     rows = session.scalars(sa.select(Entity).where(Entity.id.in_([a, b])).with_for_update()).all()
     found = {entity.id: entity for entity in rows}
-    return _check_active(found.get(a), a), _check_active(found.get(b), b)
+    return check_active(found.get(a), a), check_active(found.get(b), b)
 
 
 def _keys_of_both(
@@ -68,6 +67,55 @@ def _keys_of_both(
         [(t, v) for e, t, v in rows if e == a],
         [(t, v) for e, t, v in rows if e == b],
     )
+
+
+def check_active(entity: Entity | None, entity_id: uuid.UUID) -> Entity:
+    """`entity` if it is active, else MergeError saying what it is."""
+    if entity is None:
+        raise MergeError(f"entity {entity_id} does not exist")
+    if entity.status != "active":
+        into = f" into {entity.merged_into}" if entity.merged_into else ""
+        raise MergeError(f"entity {entity_id} is {entity.status}{into}, not active")
+    return entity
+
+
+def merge_snapshot(
+    survivor: Entity,
+    survivor_keys: Sequence[Key],
+    merged_data: dict[str, Any],
+    merged_version: int,
+    merged_keys: Sequence[Key],
+    links: Sequence[int],
+) -> dict[str, Any]:
+    """What `unmerge` puts back: both golden records, versions and keys as they were before
+    the merge (the survivor's taken before it changes), and the links the merge moved."""
+    return {
+        "survivor": {"data": survivor.data, "version": survivor.version, "keys": survivor_keys},
+        "merged": {"data": merged_data, "version": merged_version, "keys": merged_keys},
+        "links": links,
+    }
+
+
+def merge_audits(
+    survivor: Entity,
+    merged_id: uuid.UUID,
+    moved: Sequence[int],
+    *,
+    actor_kind: ActorKind,
+    actor: str,
+    reason: str,
+) -> list[AuditRecord]:
+    """The audit entries of a merge besides golden value changes: MERGED_INTO and absorbed."""
+    return [
+        AuditRecord(
+            actor_kind, actor, "entity.merged_into", merged_id, survivor.kind,
+            before={"status": "active"}, after={"merged_into": str(survivor.id)}, reason=reason,
+        ),
+        AuditRecord(
+            actor_kind, actor, "entity.absorbed", survivor.id, survivor.kind,
+            after={"absorbed": str(merged_id), "links": list(moved)}, reason=reason,
+        ),
+    ]  # fmt: skip
 
 
 def _own(entity: Entity) -> SourceValues:
@@ -111,11 +159,9 @@ def merge_entities(
             execution_options={"synchronize_session": False},
         ).all()
     )
-    snapshot = {
-        "survivor": {"data": survivor.data, "version": survivor.version, "keys": survivor_keys},
-        "merged": {"data": merged.data, "version": merged.version, "keys": merged_keys},
-        "links": moved,
-    }
+    snapshot = merge_snapshot(
+        survivor, survivor_keys, merged.data, merged.version, merged_keys, moved
+    )
     sources = stored_sources(session, survivor.id) or [_own(survivor), _own(merged)]
     before = dict(survivor.data)
     survivor.data = golden_from_sources(survivor.kind, sources, survivorship)
@@ -136,21 +182,10 @@ def merge_entities(
     audit_golden_change(
         session, survivor, before, survivor.data, actor_kind=actor_kind, actor=actor, reason=why
     )
-    for entity, action, after in (
-        (merged, "entity.merged_into", {"merged_into": str(survivor.id)}),
-        (survivor, "entity.absorbed", {"absorbed": str(merged.id), "links": moved}),
+    for entry in merge_audits(
+        survivor, merged.id, moved, actor_kind=actor_kind, actor=actor, reason=why
     ):
-        record_audit(
-            session,
-            actor_kind=actor_kind,
-            actor=actor,
-            action=action,
-            entity_id=entity.id,
-            entity_kind=entity.kind,
-            before={"status": "active"} if entity is merged else None,
-            after=after,
-            reason=why,
-        )
+        record_audit(session, **asdict(entry))
     merge = EntityMerge(
         kind=survivor.kind,
         survivor_id=survivor.id,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.audit import ActorKind, record_audit
+from core.audit import ActorKind, AuditRecord, record_audit
 from core.merging.golden import SourceValues
 from core.store import Entity, Link, SourceRecord
 
-__all__ = ["audit_golden_change", "link_ids", "stored_sources"]
+__all__ = ["audit_golden_change", "golden_change_audits", "link_ids", "stored_sources"]
 
 
 def stored_sources(session: Session, entity_id: uuid.UUID) -> list[SourceValues]:
@@ -43,6 +44,27 @@ def link_ids(session: Session, entity_id: uuid.UUID) -> list[int]:
     )
 
 
+def golden_change_audits(
+    entity_id: uuid.UUID,
+    kind: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    actor_kind: ActorKind,
+    actor: str,
+    reason: str,
+) -> list[AuditRecord]:
+    """One audit entry per golden field whose value changed (for `record_audits`)."""
+    return [
+        AuditRecord(
+            actor_kind, actor, "golden.set", entity_id, kind, field=field,
+            before=before.get(field), after=after.get(field), reason=reason,
+        )
+        for field in sorted(set(before) | set(after))
+        if before.get(field) != after.get(field)
+    ]  # fmt: skip
+
+
 def audit_golden_change(
     session: Session,
     entity: Entity,
@@ -53,18 +75,8 @@ def audit_golden_change(
     actor: str,
     reason: str,
 ) -> None:
-    """One audit entry per golden field whose value changed."""
-    for field in sorted(set(before) | set(after)):
-        if before.get(field) != after.get(field):
-            record_audit(
-                session,
-                actor_kind=actor_kind,
-                actor=actor,
-                action="golden.set",
-                entity_id=entity.id,
-                entity_kind=entity.kind,
-                field=field,
-                before=before.get(field),
-                after=after.get(field),
-                reason=reason,
-            )
+    """One audit entry per golden field whose value changed, added to the session."""
+    for entry in golden_change_audits(
+        entity.id, entity.kind, before, after, actor_kind=actor_kind, actor=actor, reason=reason
+    ):
+        record_audit(session, **asdict(entry))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from core.audit import audit_trail
@@ -12,6 +13,7 @@ from core.config.matching import MatchingConfig
 from core.matching import Decision, match_record
 from core.reviews import ReviewKind, list_reviews
 from core.store import BlockingKey, Entity, Link, MatchDecision, Store
+from mapping.model import CanonicalValidationError
 
 CONFIG = MatchingConfig()
 
@@ -166,3 +168,30 @@ def test_a_conflicting_identifier_sends_a_high_score_to_review(store: Store) -> 
     again = match(store, {**hotline, "name": "明安永投资有限公司(杭州)"}, "fxiaoke", "F2")
     assert again.decision == Decision.AUTO_MERGE
     assert again.entity_id == hangzhou.entity_id
+
+
+def test_a_linked_record_is_linked_whatever_it_holds_and_an_unlinked_bad_one_is_refused(
+    store: Store,
+) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    bad = {**HUATENG, "phones": "not a list"}
+    again = match(store, bad, "fxiaoke", "A1")
+    assert again.decision == Decision.LINKED
+    assert again.entity_id == first.entity_id
+    with pytest.raises(CanonicalValidationError, match="phones"):
+        match(store, bad, "fxiaoke", "A2")
+    with store.transaction() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Link)) == 1
+
+
+def test_a_link_the_caller_has_not_flushed_yet_counts(store: Store) -> None:
+    first = match(store, HUATENG, "fxiaoke", "A1")
+    with store.transaction() as session:
+        session.add(Link(entity_id=first.entity_id, connection="zoho", kind="customer",
+                         remote_id="Z1"))  # fmt: skip
+        outcome = match_record(
+            session, "customer", {"name": "another name"}, connection="zoho", remote_id="Z1",
+            config=CONFIG,
+        )  # fmt: skip
+    assert outcome.decision == Decision.LINKED
+    assert outcome.entity_id == first.entity_id

@@ -5,6 +5,7 @@ budgets matched to the emulators' limits) in a folder of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -17,49 +18,14 @@ from typing import Any
 
 from connectors.connect import open_connector
 from connectors.emulator.faults import FaultPlan
+from connectors.emulator.loopback import config_text, connections, credentials_env
 from connectors.emulator.serve import running
 from connectors.emulator.world import WorldSpec, generate_world
 from connectors.fxiaoke.emulator import FxiaokeEmulator
 from connectors.protocol import Connector
 from connectors.zoho.emulator import ZohoEmulator
 from core.config import LoadedConfig, load_config
-from workers.demo import shipped_config
-
-CONFIG = """\
-database:
-  url: {database}
-broker:
-  url: filesystem://{folder}/broker
-connections:
-  zoho:
-    type: zoho
-    base_url: {zoho}
-    default_region: CN
-    timezone: Asia/Shanghai
-    mapping: {shipped}/mappings/zoho.yaml
-    credentials:
-      client_id: env:CRMHUB_E2E_ZOHO_CLIENT_ID
-      client_secret: env:CRMHUB_E2E_ZOHO_CLIENT_SECRET
-      refresh_token: env:CRMHUB_E2E_ZOHO_REFRESH_TOKEN
-    options:
-      client: {zoho_client}
-  fxiaoke:
-    type: fxiaoke
-    base_url: {fxiaoke}
-    default_region: CN
-    timezone: Asia/Shanghai
-    mapping: {shipped}/mappings/fxiaoke.yaml
-    credentials:
-      app_id: env:CRMHUB_E2E_FXIAOKE_APP_ID
-      app_secret: env:CRMHUB_E2E_FXIAOKE_APP_SECRET
-      permanent_code: env:CRMHUB_E2E_FXIAOKE_PERMANENT_CODE
-    options:
-      current_open_user_id: {fxiaoke_user}
-      client: {fxiaoke_client}
-matching: {shipped}/matching.yaml
-assignment: {shipped}/assignment.yaml
-policies: {shipped}/policies.yaml
-"""
+from workers.demo import SHIPPED_PARTS, shipped_config
 
 # Fxiaoke's real limit (reference §6/§11) and what the benchmark raises it to by default
 REAL_FXIAOKE_CALLS, REAL_FXIAOKE_WINDOW_S = 100, 20.0
@@ -112,18 +78,6 @@ class E2EWorld:
         }
 
 
-def _client(options: WorldOptions, budget: dict[str, Any]) -> str:
-    data = {**(options.client or {}), "budget": budget}
-    return _flow(data)
-
-
-def _flow(value: Any) -> str:
-    """A YAML flow mapping (JSON is YAML)."""
-    import json
-
-    return json.dumps(value)
-
-
 @contextmanager
 def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
     if folder.exists():
@@ -137,51 +91,45 @@ def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
     for emulator in (zoho, fxiaoke):
         emulator.clock.advance(2)  # the generated records lie in finished seconds
     with running(zoho) as zoho_url, running(fxiaoke) as fxiaoke_url:
-        zc, fc = zoho.credentials(), fxiaoke.credentials()
-        env = {
-            "CRMHUB_E2E_ZOHO_CLIENT_ID": zc["client_id"],
-            "CRMHUB_E2E_ZOHO_CLIENT_SECRET": zc["client_secret"],
-            "CRMHUB_E2E_ZOHO_REFRESH_TOKEN": zc["refresh_token"],
-            "CRMHUB_E2E_FXIAOKE_APP_ID": fc["appId"],
-            "CRMHUB_E2E_FXIAOKE_APP_SECRET": fc["appSecret"],
-            "CRMHUB_E2E_FXIAOKE_PERMANENT_CODE": fc["permanentCode"],
-        }
+        emulators = {"zoho": zoho, "fxiaoke": fxiaoke}
+        urls = {"zoho": zoho_url, "fxiaoke": fxiaoke_url}
+        env = credentials_env("CRMHUB_E2E", emulators)
         os.environ.update(env)
         database = options.database or f"sqlite:///{folder.resolve()}/crmhub.db"
         # the client's own budget matches the emulators' (raised) limits, so the run measures
         # crmhub and not a client pacing itself to limits the server does not have
-        fx_budget = {
-            "concurrency": 5,
-            "calls_per_endpoint": options.fxiaoke_endpoint_calls,
-            "endpoint_window": REAL_FXIAOKE_WINDOW_S,
+        budgets = {
+            "zoho": {"concurrency": min(10, options.zoho_concurrency)},
+            "fxiaoke": {
+                "concurrency": 5,
+                "calls_per_endpoint": options.fxiaoke_endpoint_calls,
+                "endpoint_window": REAL_FXIAOKE_WINDOW_S,
+            },
+        }
+        shipped = shipped_config()
+        sections: dict[str, Any] = {}
+        if options.workers is not None:
+            (folder / "workers.yaml").write_text(json.dumps(dict(options.workers)), "utf-8")
+            sections["workers"] = "workers.yaml"
+        sections |= {
+            "database": {"url": database},
+            "broker": {"url": f"filesystem://{folder.resolve()}/broker"},
+            "connections": connections(
+                "CRMHUB_E2E",
+                urls,
+                shipped / "mappings",
+                fxiaoke_user=fxiaoke.credentials()["currentOpenUserId"],
+                common={"default_region": "CN", "timezone": "Asia/Shanghai"},
+                options={
+                    name: {"client": {**(options.client or {}), "budget": budget}}
+                    for name, budget in budgets.items()
+                },
+            ),
+            **{part: str(shipped / f"{part}.yaml") for part in SHIPPED_PARTS},
         }
         path = folder / "crmhub.yaml"
-        workers = ""
-        if options.workers is not None:
-            (folder / "workers.yaml").write_text(_flow(dict(options.workers)), encoding="utf-8")
-            workers = "workers: workers.yaml\n"
-        path.write_text(
-            workers
-            + CONFIG.format(
-                database=database,
-                folder=folder.resolve(),
-                shipped=shipped_config(),
-                zoho=zoho_url,
-                fxiaoke=fxiaoke_url,
-                fxiaoke_user=fc["currentOpenUserId"],
-                zoho_client=_client(options, {"concurrency": min(10, options.zoho_concurrency)}),
-                fxiaoke_client=_client(options, fx_budget),
-            ),
-            encoding="utf-8",
-        )
-        yield E2EWorld(
-            folder,
-            path,
-            load_config(path),
-            {"zoho": zoho, "fxiaoke": fxiaoke},
-            {"zoho": zoho_url, "fxiaoke": fxiaoke_url},
-            env,
-        )
+        path.write_text(config_text(sections), encoding="utf-8")
+        yield E2EWorld(folder, path, load_config(path), emulators, urls, env)
 
 
 def edit_remote(world: E2EWorld, count: int, rng: random.Random) -> dict[str, int]:

@@ -18,14 +18,14 @@ from typing import Any
 
 from connectors.connect import open_connector
 from connectors.emulator.faults import FaultPlan
-from connectors.emulator.loopback import config_text, connections, credentials_env
+from connectors.emulator.loopback import config_text, credentials_env
 from connectors.emulator.serve import running
 from connectors.emulator.world import WorldSpec, generate_world
 from connectors.fxiaoke.emulator import FxiaokeEmulator
 from connectors.protocol import Connector
 from connectors.zoho.emulator import ZohoEmulator
 from core.config import LoadedConfig, load_config
-from workers.demo import SHIPPED_PARTS, shipped_config
+from workers.demo import emulator_hub
 
 # Fxiaoke's real limit (reference §6/§11) and what the benchmark raises it to by default
 REAL_FXIAOKE_CALLS, REAL_FXIAOKE_WINDOW_S = 100, 20.0
@@ -106,27 +106,21 @@ def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
                 "endpoint_window": REAL_FXIAOKE_WINDOW_S,
             },
         }
-        shipped = shipped_config()
         sections: dict[str, Any] = {}
         if options.workers is not None:
             (folder / "workers.yaml").write_text(json.dumps(dict(options.workers)), "utf-8")
             sections["workers"] = "workers.yaml"
-        sections |= {
-            "database": {"url": database},
-            "broker": {"url": f"filesystem://{folder.resolve()}/broker"},
-            "connections": connections(
-                "CRMHUB_E2E",
-                urls,
-                shipped / "mappings",
-                fxiaoke_user=fxiaoke.credentials()["currentOpenUserId"],
-                common={"default_region": "CN", "timezone": "Asia/Shanghai"},
-                options={
-                    name: {"client": {**(options.client or {}), "budget": budget}}
-                    for name, budget in budgets.items()
-                },
-            ),
-            **{part: str(shipped / f"{part}.yaml") for part in SHIPPED_PARTS},
-        }
+        sections |= emulator_hub(
+            "CRMHUB_E2E",
+            folder,
+            urls,
+            fxiaoke.credentials()["currentOpenUserId"],
+            database=database,
+            options={
+                name: {"client": {**(options.client or {}), "budget": budget}}
+                for name, budget in budgets.items()
+            },
+        )
         path = folder / "crmhub.yaml"
         path.write_text(config_text(sections), encoding="utf-8")
         yield E2EWorld(folder, path, load_config(path), emulators, urls, env)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +23,37 @@ from connectors.protocol import Connector
 from connectors.zoho.emulator import ZohoEmulator
 from core.config import LoadedConfig, load_config
 
-__all__ = ["DemoWorld", "demo_world", "shipped_config"]
+__all__ = ["DemoWorld", "demo_world", "emulator_hub", "shipped_config"]
 
 SHIPPED_PARTS = ("matching", "assignment", "policies")
+
+
+def emulator_hub(
+    prefix: str,
+    folder: Path,
+    urls: Mapping[str, str],
+    fxiaoke_user: str,
+    *,
+    database: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The config sections of a hub on the emulators at `urls`: database (SQLite in `folder`
+    unless given) and embedded broker in `folder`, the connections (secrets named by
+    `prefix`), the shipped field maps, matching, assignment and policies."""
+    shipped = shipped_config()
+    return {
+        "database": {"url": database or f"sqlite:///{folder.resolve()}/crmhub.db"},
+        "broker": {"url": f"filesystem://{folder.resolve()}/broker"},
+        "connections": connections(
+            prefix,
+            urls,
+            shipped / "mappings",
+            fxiaoke_user=fxiaoke_user,
+            common={"default_region": "CN", "timezone": "Asia/Shanghai"},
+            options=options,
+        ),
+        **{part: str(shipped / f"{part}.yaml") for part in SHIPPED_PARTS},
+    }
 
 
 def shipped_config() -> Path:
@@ -73,19 +101,9 @@ def demo_world(folder: Path, spec: WorldSpec) -> Iterator[DemoWorld]:
         urls = {"zoho": zoho_url, "fxiaoke": fxiaoke_url}
         # this process only: the emulators' generated credentials
         os.environ.update(credentials_env("CRMHUB_DEMO", emulators))
-        shipped = shipped_config()
-        sections = {
-            "database": {"url": f"sqlite:///{folder.resolve()}/crmhub.db"},
-            "broker": {"url": f"filesystem://{folder.resolve()}/broker"},
-            "connections": connections(
-                "CRMHUB_DEMO",
-                urls,
-                shipped / "mappings",
-                fxiaoke_user=fxiaoke.credentials()["currentOpenUserId"],
-                common={"default_region": "CN", "timezone": "Asia/Shanghai"},
-            ),
-            **{part: str(shipped / f"{part}.yaml") for part in SHIPPED_PARTS},
-        }
+        sections = emulator_hub(
+            "CRMHUB_DEMO", folder, urls, fxiaoke.credentials()["currentOpenUserId"]
+        )
         path = folder / "crmhub.yaml"
         heading = (
             "Written by `crmhub demo`: the emulators it ran, this folder's database and broker."

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from core.config import ConfigError, LoadedConfig, load_config
+from core.config.matching import MatchingConfig
 from core.store import Store
 
 __all__ = ["CliState", "ExitCode", "err", "operator_name", "out", "state"]
@@ -43,6 +44,11 @@ class CliState:
                     err.print(f"[red]error[/red] {issue}", markup=True, highlight=False)
                 raise typer.Exit(ExitCode.CONFIG) from None
         return self._config
+
+    def matching(self) -> MatchingConfig:
+        """The config's matching section, or the shipped defaults when it has none."""
+        section = self.config().sections.get("matching")
+        return section if isinstance(section, MatchingConfig) else MatchingConfig()
 
     def store(self) -> Store:
         """The store of this invocation (opened once, closed when the command ends)."""

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from core.config.matching import MatchingConfig
 from core.matching import MATCHED_KINDS, reindex_entities
 from workers.cli.context import ExitCode, err, out, state
 
@@ -40,8 +39,7 @@ def reindex(ctx: typer.Context) -> None:
     """Rebuild every customer's and contact's matching keys from its records: run it after
     changing `blocking:` in matching.yaml or upgrading crmhub (new key types). Changes no
     golden value or link; safe to rerun."""
-    section = state(ctx).config().sections.get("matching")
-    config = section if isinstance(section, MatchingConfig) else MatchingConfig()
+    config = state(ctx).matching()
     store = state(ctx).store()
     with Progress(
         TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), console=err, transient=True

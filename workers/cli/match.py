@@ -16,7 +16,6 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from core.config.matching import MatchingConfig
 from core.matching import Matcher, match_batch
 from workers.cli.context import ExitCode, err, out, state
 from workers.cli.match_rows import COLUMNS, OUTPUT_COLUMNS, BadRowError, record_from_row
@@ -38,11 +37,6 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
             rows.append((line, row))
             line = reader.line_num + 1
     return header, rows
-
-
-def _config(ctx: typer.Context) -> MatchingConfig:
-    section = state(ctx).config().sections.get("matching")
-    return section if isinstance(section, MatchingConfig) else MatchingConfig()
 
 
 def match(
@@ -90,7 +84,7 @@ def match(
         except BadRowError as exc:
             err.print(f"{input_file}:{line}: {exc}", highlight=False)
             results[index], bad = ("", "", f"error: {exc}"), bad + 1
-    config = _config(ctx)
+    config = state(ctx).matching()
     matcher = Matcher(kind, config.for_kind(kind))
     batch = match_batch(records, matcher, estimate=em)
     for position, index in enumerate(good):

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from core.config.matching import MatchingConfig
 from core.matching import ReviewAction, decide_match_review, unmerge_entity
 from core.merging import MergeError
 from core.reviews import ReviewKind, ReviewStatus, list_reviews
@@ -36,11 +35,6 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "operator"
-
-
-def _config(ctx: typer.Context) -> MatchingConfig:
-    section = state(ctx).config().sections.get("matching")
-    return section if isinstance(section, MatchingConfig) else MatchingConfig()
 
 
 @app.command("list")
@@ -96,8 +90,8 @@ def decide(
         candidate = uuid.UUID(into) if into else None
         with state(ctx).store().transaction() as session:
             decide_match_review(
-                session, review_id, chosen, config=_config(ctx), actor=actor or _operator(),
-                reason=reason, candidate_id=candidate,
+                session, review_id, chosen, config=state(ctx).matching(),
+                actor=actor or _operator(), reason=reason, candidate_id=candidate,
             )  # fmt: skip
     except (ValueError, MergeError) as exc:
         err.print(f"[red]cannot decide review {review_id}:[/red] {exc}")
@@ -117,8 +111,8 @@ def unmerge(
     try:
         with state(ctx).store().transaction() as session:
             merge = unmerge_entity(
-                session, uuid.UUID(entity_id), config=_config(ctx), actor=actor or _operator(),
-                reason=reason, keep_apart=keep_apart,
+                session, uuid.UUID(entity_id), config=state(ctx).matching(),
+                actor=actor or _operator(), reason=reason, keep_apart=keep_apart,
             )  # fmt: skip
             survivor = merge.survivor_id
     except (ValueError, MergeError) as exc:

@@ -123,13 +123,19 @@ class PersonNameCodec(TextCodec):
 
 
 class PhoneCodec(TextCodec):
+    """A phone in E.164: a number without a country code is read in the record's own country
+    (its address) when it is valid there, else in the connection's region."""
+
     vouches = True
+    late = True  # needs the country mapped first
 
     def __init__(self, args: BuildArgs) -> None:
         self.region = args.context.default_region
 
     def pull(self, raw: Any, payload: Mapping[str, Any], out: dict[str, Any]) -> Any:
-        return normalize_phone(as_text(raw), self.region)
+        address = out.get("address")
+        country = address.get("country") if isinstance(address, dict) else None
+        return normalize_phone(as_text(raw), self.region, record_region=country)
 
 
 class EmailCodec(TextCodec):

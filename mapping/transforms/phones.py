@@ -67,23 +67,45 @@ def _clean(raw: str) -> str:
     return digits
 
 
-def normalize_phone(raw: str, default_region: str | None = None) -> str:
+def normalize_phone(
+    raw: str, default_region: str | None = None, *, record_region: str | None = None
+) -> str:
     """Return ``raw`` as an E.164 number such as ``+8613800138000``.
 
     Accepts separators, brackets, full-width digits, a ``tel:`` prefix, a ``00`` international
     prefix and an extension (``ext. 12``, ``x12``, ``转12``), which is dropped. A number without
-    a country code is read in ``default_region`` (ISO alpha-2). The number must be *possible*
-    (right length for its country), not necessarily assigned. Idempotent on its own output.
-    Raises TransformError otherwise.
+    a country code is read in ``record_region`` (the record's own country, when it has one)
+    if it is a valid number there, else in ``default_region`` (the connection's) if valid
+    there, else as a *possible* number (right length) in the first of them: a US customer's
+    ``415-719-7050`` in a CRM whose region is CN is +14157197050, not a landline in Dandong,
+    while a Chinese mobile ``13800138000`` on the same record stays +8613800138000. Idempotent
+    on its own output. Raises TransformError otherwise.
     """
     region = default_region.strip().upper() if default_region else None
     if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
         raise TransformError(f"unknown phone region {default_region!r}", raw)
     text = _clean(raw)
-    if not text.startswith("+") and region is None:
+    if text.startswith("+"):
+        return _e164(text, None, raw)
+    # the record's country comes from data: one phonenumbers does not know is not an error
+    home = record_region.strip().upper() if record_region else None
+    regions = [r for r in dict.fromkeys((home, region)) if r in phonenumbers.SUPPORTED_REGIONS]
+    if not regions:
         raise TransformError(
             "national number without a country code and no default region to read it in", raw
         )
+    for candidate in regions if len(regions) > 1 else ():
+        try:
+            number = phonenumbers.parse(text, candidate)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return str(phonenumbers.format_number(number, PhoneNumberFormat.E164))
+    return _e164(text, regions[0], raw)
+
+
+def _e164(text: str, region: str | None, raw: str) -> str:
+    """The number read in `region`, if it is possible (right length for its country)."""
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:

@@ -63,6 +63,18 @@ def test_account(fxiaoke: Mapper) -> None:
     assert mapped.dropped == ()
 
 
+def test_a_foreign_customers_phone_is_read_in_its_own_country(fxiaoke: Mapper) -> None:
+    # the connection's region is CN: without the record's country this US number would be a
+    # landline in Dandong (0415), which no Zoho copy of the customer would ever match
+    us = {**ACCOUNT, "country": "美国", "province": None, "city": None, "tel": "415-719-7050"}
+    customer = fxiaoke.pull("customer", us)
+    assert isinstance(customer, Customer)
+    assert customer.phones == ["+14157197050"]
+    mobile = fxiaoke.pull("customer", {**us, "tel": "13800138000"})
+    assert isinstance(mobile, Customer)
+    assert mobile.phones == ["+8613800138000"]
+
+
 def test_account_written_back_in_fxiaoke_formats(fxiaoke: Mapper) -> None:
     customer = fxiaoke.pull("customer", ACCOUNT)
     assert isinstance(customer, Customer)

@@ -181,3 +181,31 @@ def test_normalize_phone_only_ever_raises_transform_error(raw: str) -> None:
     except TransformError:
         result = None
     assert result is None or is_e164(result)
+
+
+@pytest.mark.parametrize(
+    ("raw", "record_region", "expected"),
+    [
+        # a US customer's number without its country code, in a CRM whose region is CN
+        ("415-719-7050", "US", "+14157197050"),
+        ("(415) 719 7050", "us", "+14157197050"),
+        # a Chinese mobile on a US-addressed record: not valid in the US, valid in China
+        ("13800138000", "US", "+8613800138000"),
+        ("0755-86013388", "US", "+8675586013388"),
+        # a country code always wins over both regions
+        ("+44 20 7946 0958", "US", "+442079460958"),
+        # a country phonenumbers does not know (from data) falls back to the connection's
+        ("415-719-7050", "ZZ", "+864157197050"),
+        ("13800138000", None, "+8613800138000"),
+    ],
+)
+def test_a_national_number_is_read_in_the_records_own_country_first(
+    raw: str, record_region: str | None, expected: str
+) -> None:
+    assert normalize_phone(raw, "CN", record_region=record_region) == expected
+
+
+def test_a_number_valid_nowhere_is_read_as_possible_in_the_records_country() -> None:
+    # no area code starts with 1 in the US, and no Chinese number with 11: possible, not valid
+    assert normalize_phone("111-111-1111", "CN", record_region="US") == "+11111111111"
+    assert normalize_phone("111-111-1111", "CN", record_region="CN") == "+861111111111"

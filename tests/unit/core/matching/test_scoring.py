@@ -80,6 +80,23 @@ def test_one_person_at_one_customer_across_scripts_is_merged() -> None:
     assert probability > 0.99
 
 
+def test_two_surnames_alone_at_one_customer_go_to_review_not_merge() -> None:
+    # 罗 and 罗 at one company: one person as often as two (the 10k run merged two people)
+    customer = {"entity_id": "0b6a9a2e-6a8e-4f4e-9b43-6c1c6d9c0001"}
+    probability, levels = score(
+        "contact", contact(None, "罗", customer=customer), contact(None, "罗", customer=customer)
+    )
+    assert levels == {"person_name": "same_partial_name", "customer": "same"}
+    assert 0.5 <= probability < 0.95
+    # a shared e-mail settles it
+    probability, _ = score(
+        "contact",
+        contact(None, "罗", customer=customer, email="luo@example.com"),
+        contact(None, "罗", customer=customer, email="luo@example.com"),
+    )
+    assert probability >= 0.95
+
+
 def test_nickname_level() -> None:
     _, levels = score("contact", contact("Bill", "Gates"), contact("William", "Gates"))
     assert levels["person_name"] == "nickname"

@@ -154,8 +154,14 @@ def _match_new(
     unlinked: bool,
 ) -> MatchOutcome:
     spec = config.for_kind(kind)
+    model_type = MODEL_BY_KIND[EntityKind(kind)]
     try:
-        model = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record))
+        # a canonical model is valid by construction: only its JSON form is validated
+        model = (
+            record
+            if isinstance(record, model_type)
+            else validate_record(model_type, as_json(record))
+        )
     except CanonicalValidationError:
         # a linked record is not matched again, whatever it holds now
         if not unlinked and (linked := _link_of(session, kind, connection, remote_id)):
@@ -192,7 +198,7 @@ def _match_new(
     review_id = None
     if joinable is not None:
         decision, entity_id = Decision.AUTO_MERGE, joinable.entity_id
-        joined, link_id = join_new_entity(
+        joined, link_id, entity = join_new_entity(
             session,
             new,
             survivor_id=joinable.entity_id,
@@ -206,7 +212,7 @@ def _match_new(
         )
         audits += joined
     else:
-        _, link_id = insert_new_entity(session, new)
+        entity, link_id = insert_new_entity(session, new)
         decision, entity_id = Decision.NEW, new.id
         if best is not None and best.score >= spec.thresholds.review:
             decision = Decision.REVIEW
@@ -241,6 +247,7 @@ def _match_new(
         review_id,
         found.skipped,
         link_id,
+        entity,
     )
 
 

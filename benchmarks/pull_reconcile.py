@@ -59,8 +59,9 @@ STEPS = [
     (reconcile.Reconciler, "_merge", "golden_merge"),
     (reconcile, "index_entity", "index_entity"),
     (reconcile, "record_pulled", "base_snapshot"),
+    (reconcile, "golden_change_audits", "audit"),
     (reconcile, "record_audit", "audit"),
-    (reconcile, "audit_golden_change", "audit"),
+    (reconcile, "record_audits", "audit"),
 ]
 
 

@@ -44,6 +44,9 @@ from mapping.model import CanonicalValidationError, EntityKind
 
 __all__ = ["Reconciler"]
 
+# another link's base: (connection, its fields by path in hub terms, remote modified time)
+OtherBase = tuple[str, dict[str, Any], datetime | None]
+
 
 class Reconciler:
     """Reconciles the records of one connection and kind within one transaction."""
@@ -166,6 +169,7 @@ class Reconciler:
                 self.session, self.kind.value, model, connection=self.name,
                 remote_id=remote.remote_id, config=self.ctx.matching,
                 unlinked=True,  # record() has just found no link
+                resolved=True,  # golden_form resolved the customer through the page's refs
             )  # fmt: skip
         else:
             outcome = link_opportunity(
@@ -232,11 +236,18 @@ class Reconciler:
         held = {p for p in golden if self.space.holds(p)}
         paths = set(incoming) | set(base or {}) | held
         waiting = open_conflict_paths(self.session, entity.id)
+        others: list[OtherBase] | None = None
+
+        def golden_sides(path: str) -> list[Candidate[Any]]:
+            nonlocal others  # read once for the record, however many fields ask
+            if others is None:
+                others = self._other_bases(entity, link)
+            return self._golden_sides(entity, others, path, golden.get(path))
+
         result = merge_record(
             self.kind.value, incoming=incoming, base=base, golden=golden, source=self.name,
             modified_at=modified_at, paths=paths, policies=self.ctx.policies,
-            golden_sides=lambda p: self._golden_sides(entity, link, p, golden.get(p)),
-            slots=self.space.slots, skip=waiting,
+            golden_sides=golden_sides, slots=self.space.slots, skip=waiting,
         )  # fmt: skip
         self._conflicts(entity, link, result)
         self._conflict_sides(entity, link, waiting, incoming, base, modified_at)
@@ -269,11 +280,9 @@ class Reconciler:
         self.counts["fields_changed"] += len(result.changes)
         return True
 
-    def _golden_sides(
-        self, entity: Entity, link: Link | None, path: str, value: Any
-    ) -> list[Candidate[Any]]:
-        """Who holds the golden value of `path`: the other links whose base has it, else the
-        hub itself (an operator's or a rule's value not yet written anywhere)."""
+    def _other_bases(self, entity: Entity, link: Link | None) -> list[OtherBase]:
+        """The bases of the entity's other active links: (connection, fields by path in hub
+        terms, remote time)."""
         self._save_bases()  # the query below flushes them
         rows = self.session.execute(
             sa.select(Link.connection, BaseSnapshot.values, BaseSnapshot.remote_modified_at)
@@ -285,9 +294,16 @@ class Reconciler:
             )
             .order_by(Link.id)
         ).all()
+        return [(c, hub_fields(values, c, self.refs), at) for c, values, at in rows]
+
+    def _golden_sides(
+        self, entity: Entity, others: list[OtherBase], path: str, value: Any
+    ) -> list[Candidate[Any]]:
+        """Who holds the golden value of `path`: the other links whose base has it, else the
+        hub itself (an operator's or a rule's value not yet written anywhere)."""
         sides = []
-        for connection, values, at in rows:
-            held = hub_fields(values, connection, self.refs).get(path)
+        for connection, fields, at in others:
+            held = fields.get(path)
             if same(held, value) or same(held, self.space.cut(path, value)):
                 sides.append(Candidate(value, connection, at))
         return sides or [Candidate(value, "crmhub", entity.updated_at)]

@@ -16,12 +16,15 @@ import sqlalchemy as sa
 from sync_harness import sync_world
 
 from connectors.emulator.world import WorldSpec, generate_world
+from connectors.protocol import RemoteRecord
 from core.config.matching import MatchingConfig
 from core.matching import match_record
-from core.store import Link, SourceRecord, Store
+from core.store import BaseSnapshot, Link, SourceRecord, Store
 from core.sync.context import KINDS
 from core.sync.ingest import pull_entity
 from core.sync.owners import sync_users
+from core.sync.reconcile import Reconciler
+from mapping.model import EntityKind
 
 CONFIG = MatchingConfig()
 
@@ -116,3 +119,30 @@ def test_a_full_pull_costs_a_bounded_number_of_statements_per_record(store: Stor
     # customers were resolved together, new bases and merge audits written a page or a
     # merge at a time, and new records no longer read back after their insert)
     assert statements / records <= 8.6, statements / records
+
+
+def test_records_of_one_page_find_each_other_and_keep_their_last_base(store: Store) -> None:
+    """New bases are written together at the end of the page: a record that joins another
+    of the same page, and a record that comes twice, still see what the page did."""
+    world = generate_world(WorldSpec(customers=2, contacts=0, opportunities=0, seed=3))
+    at = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    huateng = {"name": "深圳市华腾科技有限公司", "phones": ["+8675523456789"],
+               "industry": "technology", "address": {"city": "深圳", "country": "CN"}}  # fmt: skip
+    page = [
+        (RemoteRecord("Z1", at, {}), huateng),
+        (RemoteRecord("Z2", at, {}), {**huateng, "name": "华腾科技(深圳)有限公司"}),
+        (RemoteRecord("Z1", at, {}), {**huateng, "website": "www.huateng.com"}),
+    ]
+    with sync_world(store, world) as sw:
+        with store.transaction() as session:
+            connection = sw.ctx.connections["zoho"]
+            reconciler = Reconciler(session, sw.ctx, connection, EntityKind.CUSTOMER)
+            reconciler.preload(["Z1", "Z2"])
+            outcomes = [reconciler.record(remote, mapped) for remote, mapped in page]
+        assert outcomes == ["new", "joined", "merged"]
+        with store.transaction() as session:
+            links = {link.remote_id: link for link in session.scalars(sa.select(Link))}
+            assert links["Z1"].entity_id == links["Z2"].entity_id
+            bases = {b.link_id: b.values for b in session.scalars(sa.select(BaseSnapshot))}
+            assert bases[links["Z1"].id]["website"] == "www.huateng.com"
+            assert bases[links["Z2"].id]["name"] == "华腾科技(深圳)有限公司"

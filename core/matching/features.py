@@ -69,14 +69,18 @@ def phone_keys(record: Mapping[str, Any], fields: Sequence[str] = PHONE_FIELDS) 
     return frozenset(key for key in keys if key)
 
 
+@lru_cache(maxsize=262144)
+def _email(text: str) -> str | None:
+    # each record and each of its candidates asks again: the syntax check is the cost
+    try:
+        return normalize_email(text)
+    except TransformError:
+        return None
+
+
 def email_keys(record: Mapping[str, Any], fields: Sequence[str] = EMAIL_FIELDS) -> frozenset[str]:
-    keys = set()
-    for text in texts_at(record, fields):
-        try:
-            keys.add(normalize_email(text))
-        except TransformError:
-            continue
-    return frozenset(keys)
+    keys = {_email(text) for text in texts_at(record, fields)}
+    return frozenset(key for key in keys if key)
 
 
 @lru_cache(maxsize=65536)

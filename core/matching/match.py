@@ -21,12 +21,18 @@ from core.matching.engine import Matcher
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
-from core.matching.writes import NewEntity, insert_new_entity, join_new_entity, table
+from core.matching.writes import (
+    NewEntity,
+    insert_keys,
+    insert_new_entity,
+    join_new_entity,
+    table,
+)
 from core.merging.keep_apart import kept_apart_from
-from core.merging.keys import Key, keys_of, replace_keys
+from core.merging.keys import Key, keys_of
 from core.merging.merge import merge_entities
 from core.reviews import ReviewKind, match_review_open_between, open_review
-from core.store import Entity, Link, MatchDecision
+from core.store import BlockingKey, Entity, Link, MatchDecision
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
@@ -58,7 +64,11 @@ def index_entity(
 ) -> None:
     """Make the entity's blocking keys those of `golden` (and `variants`, e.g. its kept
     source records): call it whenever a golden record changes."""
-    replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
+    keys = entity_keys(kind, as_json(golden), config, variants)
+    # replace_keys without its read of the keys it has just deleted: two statements, not three
+    keys_table = table(BlockingKey)
+    session.execute(sa.delete(keys_table).where(keys_table.c.entity_id == entity_id))
+    insert_keys(session, entity_id, kind, keys)
 
 
 def _decision_row(
@@ -107,6 +117,7 @@ def match_record(
     actor: str = "sync",
     actor_kind: ActorKind = ActorKind.SYNC,
     unlinked: bool = False,
+    resolved: bool = False,
 ) -> MatchOutcome:
     """Link the record (connection, remote_id) to its entity; see the module docstring.
 
@@ -114,6 +125,9 @@ def match_record(
     is resolved through the links of `connection` to the customer entity (strong evidence).
     Already linked: `Decision.LINKED`, nothing written (`unlinked=True`: the caller has just
     read that the record has no link, e.g. for its whole page, and it is not looked up again).
+    `resolved=True`: a contact's customer reference already names the active customer entity
+    (or nothing linked: the caller resolved it through the links, e.g. for its whole page) and
+    is not resolved again.
     Else: ≥ auto_merge joins the best candidate; ≥ review keeps the new entity and opens a
     review item with the candidates and their evidence; else a new entity. The outcome names
     the record's link. Raises CanonicalValidationError for a bad record.
@@ -124,7 +138,16 @@ def match_record(
     session.flush()
     with session.no_autoflush:
         outcome = _match_new(
-            session, kind, record, connection, remote_id, config, actor, actor_kind, unlinked
+            session,
+            kind,
+            record,
+            connection,
+            remote_id,
+            config,
+            actor,
+            actor_kind,
+            unlinked,
+            resolved,
         )
     session.flush()
     return outcome
@@ -152,10 +175,17 @@ def _match_new(
     actor: str,
     actor_kind: ActorKind,
     unlinked: bool,
+    resolved: bool,
 ) -> MatchOutcome:
     spec = config.for_kind(kind)
+    model_type = MODEL_BY_KIND[EntityKind(kind)]
     try:
-        model = validate_record(MODEL_BY_KIND[EntityKind(kind)], as_json(record))
+        # a canonical model is valid by construction: only its JSON form is validated
+        model = (
+            record
+            if isinstance(record, model_type)
+            else validate_record(model_type, as_json(record))
+        )
     except CanonicalValidationError:
         # a linked record is not matched again, whatever it holds now
         if not unlinked and (linked := _link_of(session, kind, connection, remote_id)):
@@ -163,7 +193,8 @@ def _match_new(
         raise
     data = model.model_dump(mode="json")
     matcher = Matcher(kind, spec)
-    probe = resolve_customer(session, data, connection) if kind == "contact" else data
+    resolving = kind == "contact" and not resolved
+    probe = resolve_customer(session, data, connection) if resolving else data
     prepared = matcher.prepare(probe)
     found = find_candidates(
         session,
@@ -192,7 +223,7 @@ def _match_new(
     review_id = None
     if joinable is not None:
         decision, entity_id = Decision.AUTO_MERGE, joinable.entity_id
-        joined, link_id = join_new_entity(
+        joined, link_id, entity = join_new_entity(
             session,
             new,
             survivor_id=joinable.entity_id,
@@ -206,7 +237,7 @@ def _match_new(
         )
         audits += joined
     else:
-        _, link_id = insert_new_entity(session, new)
+        entity, link_id = insert_new_entity(session, new)
         decision, entity_id = Decision.NEW, new.id
         if best is not None and best.score >= spec.thresholds.review:
             decision = Decision.REVIEW
@@ -241,6 +272,7 @@ def _match_new(
         review_id,
         found.skipped,
         link_id,
+        entity,
     )
 
 

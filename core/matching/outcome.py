@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.store import Entity
 
 __all__ = ["CandidateScore", "Decision", "MatchOutcome"]
 
@@ -36,7 +39,9 @@ class CandidateScore:
 @dataclass(frozen=True)
 class MatchOutcome:
     """`entity_id` is the entity the record belongs to now (the candidate on auto_merge);
-    `link_id` the record's link when this decision made it (the caller need not look it up)."""
+    `link_id` the record's link when this decision made it (the caller need not look it up);
+    `entity`: that entity as loaded or written by this decision, when it has it (so the caller
+    reads it without a query: the session holds its objects weakly)."""
 
     decision: Decision
     entity_id: uuid.UUID
@@ -46,3 +51,4 @@ class MatchOutcome:
     review_id: int | None = None
     skipped_keys: tuple[str, ...] = ()
     link_id: int | None = None
+    entity: Entity | None = field(default=None, compare=False, repr=False)

@@ -16,13 +16,15 @@ from core.matching.outcome import CandidateScore
 from core.matching.store_index import active_ids
 from core.store import Entity, Link, SourceRecord
 
-__all__ = ["resolve_customer", "score_candidates"]
+__all__ = ["resolve_customer", "resolve_customers", "score_candidates"]
 
 
 def _profiles(
     session: Session, ids: Sequence[uuid.UUID], kind: str
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Golden record, then each kept source record, of every active entity among `ids`."""
+    """Golden record, then each kept source record, of every active entity among `ids`; a
+    contact's customer reference resolved to the active customer entity (for all candidates
+    at once: a few statements however many candidates and sources there are)."""
     found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return found
@@ -44,14 +46,14 @@ def _profiles(
     )
     # one round trip for both (matching runs once per new record: statements count)
     rows = session.execute(sa.union_all(golden, kept)).all()
-    for entity_id, data, _connection, part in rows:
-        if part == 0:
-            found[entity_id].append(data)
-    for entity_id, mapped, connection, part in rows:
-        if part == 1:
-            if kind == "contact":  # a CRM's contact names its customer by that CRM's id
-                mapped = resolve_customer(session, mapped, connection)
-            found[entity_id].append(mapped)
+    ordered = sorted(rows, key=lambda row: row[3])  # golden records first, as read
+    records = [(row[1], row[2]) for row in ordered]
+    if kind == "contact":  # a CRM's contact names its customer by that CRM's id
+        resolved = resolve_customers(session, records)
+    else:
+        resolved = [dict(record) for record, _ in records]
+    for row, record in zip(ordered, resolved, strict=True):
+        found[row[0]].append(record)
     return found
 
 
@@ -59,42 +61,59 @@ def resolve_customer(
     session: Session, record: Mapping[str, Any], connection: str | None
 ) -> dict[str, Any]:
     """A contact with its customer reference resolved to the active customer entity id."""
+    return resolve_customers(session, [(record, connection)])[0]
+
+
+def _customer_ref(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
     ref = record.get("customer")
-    if not isinstance(ref, Mapping):
-        return dict(record)
-    entity_id = ref.get("entity_id")
-    if entity_id is None and ref.get("remote_id") and connection:
-        entity_id = session.scalar(
-            sa.select(Link.entity_id).where(
-                Link.connection == connection,
+    return ref if isinstance(ref, Mapping) else None
+
+
+def resolve_customers(
+    session: Session, records: Sequence[tuple[Mapping[str, Any], str | None]]
+) -> list[dict[str, Any]]:
+    """Each (contact, the connection whose ids its references use, or None) with its customer
+    reference resolved to the active customer entity id: by the reference's entity id, else
+    by the connection's link of its remote id; unresolved references stay as they are. Two
+    statements for any number of records (links, then the merges followed)."""
+    by_remote: dict[str, set[str]] = defaultdict(set)
+    for record, connection in records:
+        ref = _customer_ref(record)
+        if ref is not None and ref.get("entity_id") is None and ref.get("remote_id") and connection:
+            by_remote[connection].add(str(ref["remote_id"]))
+    linked: dict[tuple[str, str], uuid.UUID] = {}
+    if by_remote:
+        rows = session.execute(
+            sa.select(Link.connection, Link.remote_id, Link.entity_id)
+            .where(
                 Link.kind == "customer",
-                Link.remote_id == ref["remote_id"],
+                sa.or_(
+                    *(
+                        sa.and_(Link.connection == c, Link.remote_id.in_(sorted(remote_ids)))
+                        for c, remote_ids in sorted(by_remote.items())
+                    )
+                ),
             )
-        )
-    if entity_id is None:
-        return dict(record)
-    key = uuid.UUID(str(entity_id))
-    active = active_ids(session, [key]).get(key, key)
-    return {**record, "customer": {**ref, "entity_id": str(active)}}
-
-
-def _resolve_candidates(session: Session, data: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    refs = [
-        uuid.UUID(str(d["customer"]["entity_id"]))
-        for d in data
-        if isinstance(d.get("customer"), Mapping) and d["customer"].get("entity_id")
-    ]
-    if not refs:
-        return data
-    active = active_ids(session, refs)
+            .order_by(Link.id)
+        ).all()
+        for connection, remote_id, link_entity in rows:
+            linked.setdefault((connection, remote_id), link_entity)
+    wanted: list[uuid.UUID | None] = []
+    for record, connection in records:
+        ref = _customer_ref(record)
+        named: Any = ref.get("entity_id") if ref is not None else None
+        if ref is not None and named is None and ref.get("remote_id") and connection:
+            named = linked.get((connection, str(ref["remote_id"])))
+        wanted.append(uuid.UUID(str(named)) if named is not None else None)
+    active = active_ids(session, sorted({w for w in wanted if w is not None}, key=str))
     resolved = []
-    for d in data:
-        ref = d.get("customer")
-        if isinstance(ref, Mapping) and ref.get("entity_id"):
-            now = active.get(uuid.UUID(str(ref["entity_id"])))
-            if now is not None:
-                d = {**d, "customer": {**ref, "entity_id": str(now)}}
-        resolved.append(d)
+    for (record, _), customer in zip(records, wanted, strict=True):
+        ref = _customer_ref(record)
+        if ref is None or customer is None:
+            resolved.append(dict(record))
+            continue
+        now = active.get(customer, customer)
+        resolved.append({**record, "customer": {**ref, "entity_id": str(now)}})
     return resolved
 
 
@@ -105,8 +124,6 @@ def score_candidates(
     conflict (veto) with any of them stands for the candidate."""
     scored: list[CandidateScore] = []
     for entity_id, data in _profiles(session, ids, matcher.kind).items():
-        if matcher.kind == "contact":
-            data = _resolve_candidates(session, data)
         best: CandidateScore | None = None
         vetoes: dict[str, None] = {}
         for values in data:

@@ -116,9 +116,10 @@ def join_new_entity(
     score: float | None,
     evidence: Sequence[dict[str, Any]],
     reason: str,
-) -> tuple[list[AuditRecord], int]:
+) -> tuple[list[AuditRecord], int, Entity]:
     """Write `new` merged into `survivor_id` (see the module docstring); returns the merge's
-    audit entries for the caller to write with its own, and the record's link id. The
+    audit entries for the caller to write with its own, the record's link id and the
+    survivor (loaded and locked here: the caller reads it without a query). The
     record's entity was made just now, so no operator can have kept it apart from anything."""
     # the survivor is locked before any row refers to it (as merge_entities does)
     survivor, survivor_keys = _lock_with_keys(session, survivor_id)
@@ -153,4 +154,4 @@ def join_new_entity(
     merged = merge_audits(
         survivor, new.id, [link_id], actor_kind=actor_kind, actor=actor, reason=reason
     )
-    return golden + merged, link_id
+    return golden + merged, link_id, survivor

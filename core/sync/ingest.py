@@ -29,6 +29,7 @@ from core.sync.context import ConnectionSync, SyncContext
 from core.sync.cursors import CHANGES, load_cursor, mark_pass, save_cursor
 from core.sync.deletes import DeleteCounts, ingest_deletions
 from core.sync.hub import REF_KINDS, Refs
+from core.sync.opportunities import OpportunityTwins
 from core.sync.reconcile import Reconciler
 from mapping.maps import Mapper, RecordMappingError
 from mapping.model import EntityKind
@@ -221,6 +222,7 @@ def pull_entity(
     name = connection.name
     counts = PullCounts()
     reconciling = ctx is not None and connection.space(kind) is not None
+    twins = OpportunityTwins()  # read once for the whole pull, when a new opportunity asks
     with store.transaction() as session:
         cursor: PullCursor | None = cursor_from_json(load_cursor(session, name, kind, CHANGES))
         directory = OwnerDirectory.load(session)
@@ -235,7 +237,9 @@ def pull_entity(
                 mapped.records[remote_id] = _annotate(record, name, refs, directory)
             store_records(session, name, kind, page.records, mapped, run_id)
             if reconciling and ctx is not None:
-                reconciler = Reconciler(session, ctx, connection, kind, run_id=run_id, refs=refs)
+                reconciler = Reconciler(
+                    session, ctx, connection, kind, run_id=run_id, refs=refs, twins=twins
+                )
                 reconciler.preload([r.remote_id for r in page.records])
                 for remote in page.records:
                     if remote.remote_id in mapped.records:

@@ -24,6 +24,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel
+
 from core.config.policies import FieldPolicy, PoliciesConfig
 from core.merging import Candidate, is_blank
 from core.sync.policies import choose
@@ -35,6 +37,7 @@ __all__ = [
     "FieldMerge",
     "RecordMerge",
     "apply_changes",
+    "changed_record",
     "merge_field",
     "merge_record",
     "rederived",
@@ -205,14 +208,20 @@ def apply_changes(
     """The golden record with `changes` (by path) set, validated by the canonical model (JSON
     form). A derived field whose parts changed without it is derived again. Raises
     CanonicalValidationError when the result is not a valid record."""
+    return changed_record(kind, golden, changes).model_dump(mode="json")
+
+
+def changed_record(kind: str, golden: Mapping[str, Any], changes: Mapping[str, Any]) -> BaseModel:
+    """`apply_changes` as the canonical model itself (for a caller that hands it on: it is
+    not validated twice)."""
     data = dict(golden)
     for path, value in changes.items():
         data = set_path(data, path, value)
     for derived, parts in _DERIVED.get(EntityKind(kind), {}).items():
         if derived not in changes and any(part in changes for part in parts):
             data.pop(derived, None)
-    model = MODEL_BY_KIND[EntityKind(kind)]
-    return validate_record(model, data).model_dump(mode="json")
+    model: type[BaseModel] = MODEL_BY_KIND[EntityKind(kind)]
+    return validate_record(model, data)
 
 
 def rederived(

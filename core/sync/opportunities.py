@@ -5,6 +5,7 @@ and joins the other by a merge, so the join can be undone like any other."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,12 @@ from sqlalchemy.orm import Session
 from core.audit import ActorKind, record_audit
 from core.config.matching import MatchingConfig
 from core.matching import Decision, MatchOutcome
+from core.matching.writes import NewEntity, insert_new_entity
 from core.merging import merge_entities
 from core.store import Entity, Link
 from core.sync.links import LinkStatus
 
-__all__ = ["link_opportunity"]
+__all__ = ["OpportunityTwins", "link_opportunity"]
 
 KIND = "opportunity"
 
@@ -28,22 +30,59 @@ def _key(name: Any) -> str:
     return " ".join(str(name or "").casefold().split())
 
 
+class OpportunityTwins:
+    """Where a new opportunity record looks for its twin: the active opportunities by customer
+    entity and name key, read in one statement when the first record of a pull asks (not a
+    scan of every opportunity per record: that grew with the store). It only proposes: each
+    proposal is checked against the store when a record asks (`_twin`). Opportunities made
+    later in the same pull are not in it; they are held by the pulling connection, and a
+    record only ever joins an opportunity of another CRM."""
+
+    def __init__(self) -> None:
+        self._index: dict[tuple[str, str], list[uuid.UUID]] | None = None
+
+    def proposed(self, session: Session, customer: str, name: Any) -> list[uuid.UUID]:
+        if self._index is None:
+            self._index = defaultdict(list)
+            rows = session.execute(
+                sa.select(Entity.id, _on_customer(), Entity.data["name"].as_string()).where(
+                    Entity.kind == KIND, Entity.status == "active"
+                )
+            )
+            for entity_id, on, named in rows:
+                if on and _key(named):
+                    self._index[(on, _key(named))].append(entity_id)
+        return list(self._index.get((customer, _key(name)), ()))
+
+
+def _on_customer() -> sa.ColumnElement[str]:
+    on: sa.ColumnElement[str] = Entity.data[("customer", "entity_id")].as_string()
+    return on
+
+
 def _twin(
-    session: Session, data: Mapping[str, Any], connection: str, exclude: uuid.UUID
+    session: Session,
+    data: Mapping[str, Any],
+    connection: str,
+    exclude: uuid.UUID,
+    twins: OpportunityTwins | None,
 ) -> uuid.UUID | None:
     ref = data.get("customer")
     customer = ref.get("entity_id") if isinstance(ref, Mapping) else None
     if not customer or not _key(data.get("name")):
         return None
-    on_customer = Entity.data[("customer", "entity_id")].as_string()
-    rows = session.execute(
-        sa.select(Entity.id, Entity.data).where(
-            Entity.kind == KIND,
-            Entity.status == "active",
-            Entity.id != exclude,
-            on_customer == str(customer),
-        )
-    ).all()
+    wanted = [
+        Entity.kind == KIND,
+        Entity.status == "active",
+        Entity.id != exclude,
+        _on_customer() == str(customer),
+    ]
+    if twins is not None:
+        proposed = [i for i in twins.proposed(session, str(customer), data["name"]) if i != exclude]
+        if not proposed:
+            return None
+        wanted.append(Entity.id.in_(proposed))
+    rows = session.execute(sa.select(Entity.id, Entity.data).where(*wanted)).all()
     same_name = [row[0] for row in rows if _key(row[1].get("name")) == _key(data.get("name"))]
     if not same_name:
         return None
@@ -80,13 +119,15 @@ def link_opportunity(
     remote_id: str,
     matching: MatchingConfig,
     actor: str = "sync",
+    twins: OpportunityTwins | None = None,
 ) -> MatchOutcome:
     """Give the record (`data`: golden form, its customer as an entity id) its entity and link;
-    join the one other-CRM opportunity of the same customer and name, if there is exactly one."""
-    entity = Entity(id=uuid.uuid4(), kind=KIND, data=dict(data))
-    link = Link(entity_id=entity.id, connection=connection, kind=KIND, remote_id=remote_id)
-    session.add_all([entity, link])
-    session.flush()
+    join the one other-CRM opportunity of the same customer and name, if there is exactly one.
+    `twins`: where the records of one pull look for that opportunity (without: the store's
+    opportunities of the customer are read for this record)."""
+    session.flush()  # the caller's pending rows first: the lookups below read the store
+    new = NewEntity(uuid.uuid4(), KIND, dict(data), (), connection, remote_id)
+    entity, link_id = insert_new_entity(session, new)
     record_audit(
         session,
         actor_kind=ActorKind.SYNC,
@@ -97,9 +138,9 @@ def link_opportunity(
         after={"connection": connection, "remote_id": remote_id},
         source=connection,
     )
-    twin = _twin(session, data, connection, entity.id)
+    twin = _twin(session, data, connection, entity.id, twins)
     if twin is None:
-        return MatchOutcome(Decision.NEW, entity.id, link_id=link.id)
+        return MatchOutcome(Decision.NEW, entity.id, link_id=link_id, entity=entity)
     merge_entities(
         session,
         survivor_id=twin,
@@ -109,4 +150,4 @@ def link_opportunity(
         score=1.0,
         reason=f"{connection} {remote_id}: same customer and name",
     )
-    return MatchOutcome(Decision.AUTO_MERGE, twin, 1.0, link_id=link.id)
+    return MatchOutcome(Decision.AUTO_MERGE, twin, 1.0, link_id=link_id)

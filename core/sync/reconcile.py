@@ -22,26 +22,30 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from connectors.protocol import RemoteRecord
-from core.audit import ActorKind, record_audit
+from core.audit import ActorKind, AuditRecord, record_audit, record_audits
 from core.matching import MATCHED_KINDS, Decision, index_entity, match_record
 from core.merging import Candidate
-from core.merging.sources import audit_golden_change, stored_sources
+from core.merging.sources import golden_change_audits, stored_sources
 from core.store import BaseSnapshot, Entity, EntityMerge, Link
 from core.sync.conflicts import ConflictSide, open_conflict, open_conflict_paths
 from core.sync.context import ConnectionSync, SyncContext
 from core.sync.fields import FieldSpace
 from core.sync.hub import Refs, hub_fields
 from core.sync.links import LinkStatus, find_link
-from core.sync.merge import RecordMerge, apply_changes, merge_record, rederived
-from core.sync.opportunities import link_opportunity
+from core.sync.merge import RecordMerge, apply_changes, changed_record, merge_record, rederived
+from core.sync.opportunities import OpportunityTwins, link_opportunity
 from core.sync.snapshots import record_pulled
 from core.sync.values import same, unflatten
 from mapping.model import CanonicalValidationError, EntityKind
 
 __all__ = ["Reconciler"]
+
+# another link's base: (connection, its fields by path in hub terms, remote modified time)
+OtherBase = tuple[str, dict[str, Any], datetime | None]
 
 
 class Reconciler:
@@ -56,6 +60,7 @@ class Reconciler:
         *,
         run_id: int | None = None,
         refs: Refs | None = None,
+        twins: OpportunityTwins | None = None,
     ) -> None:
         space = connection.space(kind)
         if space is None:
@@ -68,10 +73,21 @@ class Reconciler:
         self.space: FieldSpace = space
         self.run_id = run_id
         self.refs = refs or Refs(session)
+        # where new opportunities look for their twin (one per pull: see OpportunityTwins)
+        self.twins = twins or OpportunityTwins()
         self.counts: Counter[str] = Counter()
         self._links: dict[str, Link | None] = {}
         self._bases: dict[int, BaseSnapshot] = {}
         self._entities: dict[uuid.UUID, Entity] = {}  # held: the session holds them weakly
+        # new records' base snapshots, added to the session together (one INSERT a page, not
+        # one a record): before anything reads base snapshots, and before the commit
+        self._unsaved: list[BaseSnapshot] = []
+        sa.event.listen(session, "before_commit", self._save_bases)
+
+    def _save_bases(self, session: Session | None = None) -> None:
+        if self._unsaved:
+            self.session.add_all(self._unsaved)
+            self._unsaved.clear()
 
     def preload(self, remote_ids: Sequence[str]) -> None:
         """Read the links, bases and entities of a page's records in three queries (not three
@@ -107,7 +123,10 @@ class Reconciler:
 
     def golden_form(self, mapped: Mapping[str, Any]) -> dict[str, Any]:
         """A pulled record as a golden record: references as entities, no owner."""
-        return apply_changes(
+        return self._golden_model(mapped).model_dump(mode="json")
+
+    def _golden_model(self, mapped: Mapping[str, Any]) -> BaseModel:
+        return changed_record(
             self.kind.value, unflatten(hub_fields(mapped, self.name, self.refs)), {}
         )
 
@@ -143,17 +162,19 @@ class Reconciler:
         return "merged"
 
     def _new(self, remote: RemoteRecord, mapped: Mapping[str, Any]) -> str:
-        data = self.golden_form(mapped)
+        model = self._golden_model(mapped)
+        data = model.model_dump(mode="json")
         if self.kind.value in MATCHED_KINDS:
             outcome = match_record(
-                self.session, self.kind.value, data, connection=self.name,
+                self.session, self.kind.value, model, connection=self.name,
                 remote_id=remote.remote_id, config=self.ctx.matching,
                 unlinked=True,  # record() has just found no link
+                resolved=True,  # golden_form resolved the customer through the page's refs
             )  # fmt: skip
         else:
             outcome = link_opportunity(
                 self.session, data, connection=self.name, remote_id=remote.remote_id,
-                matching=self.ctx.matching,
+                matching=self.ctx.matching, twins=self.twins,
             )  # fmt: skip
         link_id = outcome.link_id
         if link_id is None:
@@ -164,13 +185,18 @@ class Reconciler:
         # comes again, looks it up
         self._links.pop(remote.remote_id, None)
         self.refs.learn(self.name, self.kind.value, remote.remote_id, outcome.entity_id)
-        entity = self.session.get(Entity, outcome.entity_id)
+        entity = outcome.entity or self.session.get(Entity, outcome.entity_id)
         assert entity is not None
+        self._entities[entity.id] = entity
         if outcome.decision is Decision.AUTO_MERGE:
             self._join(entity, self.view(mapped, self.name), remote.modified_at)
         else:
             entity.data = data  # its own record, references as entities, no owner
-        record_pulled(self.session, link_id, mapped, remote.modified_at, fresh=True)
+        base = record_pulled(
+            self.session, link_id, mapped, remote.modified_at, fresh=True, add=False
+        )
+        self._bases[link_id] = base  # the page's record again, if it comes again, finds it
+        self._unsaved.append(base)
         entity.planned_version = None
         return {Decision.AUTO_MERGE: "joined", Decision.REVIEW: "parked"}.get(
             outcome.decision, "new"
@@ -210,11 +236,18 @@ class Reconciler:
         held = {p for p in golden if self.space.holds(p)}
         paths = set(incoming) | set(base or {}) | held
         waiting = open_conflict_paths(self.session, entity.id)
+        others: list[OtherBase] | None = None
+
+        def golden_sides(path: str) -> list[Candidate[Any]]:
+            nonlocal others  # read once for the record, however many fields ask
+            if others is None:
+                others = self._other_bases(entity, link)
+            return self._golden_sides(entity, others, path, golden.get(path))
+
         result = merge_record(
             self.kind.value, incoming=incoming, base=base, golden=golden, source=self.name,
             modified_at=modified_at, paths=paths, policies=self.ctx.policies,
-            golden_sides=lambda p: self._golden_sides(entity, link, p, golden.get(p)),
-            slots=self.space.slots, skip=waiting,
+            golden_sides=golden_sides, slots=self.space.slots, skip=waiting,
         )  # fmt: skip
         self._conflicts(entity, link, result)
         self._conflict_sides(entity, link, waiting, incoming, base, modified_at)
@@ -231,10 +264,10 @@ class Reconciler:
         if data == entity.data:
             return False
         if joining:
-            audit_golden_change(
-                self.session, entity, entity.data, data, actor_kind=ActorKind.SYNC, actor="sync",
-                reason=f"{self.name} record joined: merged three-way without a base",
-            )  # fmt: skip
+            record_audits(self.session, golden_change_audits(
+                entity.id, entity.kind, entity.data, data, actor_kind=ActorKind.SYNC,
+                actor="sync", reason=f"{self.name} record joined: merged three-way without a base",
+            ))  # fmt: skip
         else:
             self._audit_changes(entity, result, data)
         entity.data = data
@@ -247,11 +280,10 @@ class Reconciler:
         self.counts["fields_changed"] += len(result.changes)
         return True
 
-    def _golden_sides(
-        self, entity: Entity, link: Link | None, path: str, value: Any
-    ) -> list[Candidate[Any]]:
-        """Who holds the golden value of `path`: the other links whose base has it, else the
-        hub itself (an operator's or a rule's value not yet written anywhere)."""
+    def _other_bases(self, entity: Entity, link: Link | None) -> list[OtherBase]:
+        """The bases of the entity's other active links: (connection, fields by path in hub
+        terms, remote time)."""
+        self._save_bases()  # the query below flushes them
         rows = self.session.execute(
             sa.select(Link.connection, BaseSnapshot.values, BaseSnapshot.remote_modified_at)
             .join(BaseSnapshot, BaseSnapshot.link_id == Link.id)
@@ -262,9 +294,16 @@ class Reconciler:
             )
             .order_by(Link.id)
         ).all()
+        return [(c, hub_fields(values, c, self.refs), at) for c, values, at in rows]
+
+    def _golden_sides(
+        self, entity: Entity, others: list[OtherBase], path: str, value: Any
+    ) -> list[Candidate[Any]]:
+        """Who holds the golden value of `path`: the other links whose base has it, else the
+        hub itself (an operator's or a rule's value not yet written anywhere)."""
         sides = []
-        for connection, values, at in rows:
-            held = hub_fields(values, connection, self.refs).get(path)
+        for connection, fields, at in others:
+            held = fields.get(path)
             if same(held, value) or same(held, self.space.cut(path, value)):
                 sides.append(Candidate(value, connection, at))
         return sides or [Candidate(value, "crmhub", entity.updated_at)]
@@ -316,23 +355,26 @@ class Reconciler:
         return [source.data for source in stored_sources(self.session, entity_id)]
 
     def _audit_changes(self, entity: Entity, result: RecordMerge, data: Mapping[str, Any]) -> None:
-        for field in result.fields:
-            if not field.changes_golden:
-                continue
-            record_audit(
-                self.session, actor_kind=ActorKind.SYNC, actor="sync", action="golden.set",
-                entity_id=entity.id, entity_kind=entity.kind, field=field.path,
-                before=field.golden, after=field.value, source=self.name,
-                reason=field.why(), run_id=self.run_id,
-            )  # fmt: skip
-        derived = rederived(entity.kind, entity.data, data, result.changes)
-        for path, (before, after, parts) in derived.items():
-            record_audit(
-                self.session, actor_kind=ActorKind.SYNC, actor="sync", action="golden.set",
-                entity_id=entity.id, entity_kind=entity.kind, field=path, before=before,
-                after=after, source=self.name, reason=f"derived from {', '.join(parts)}",
+        """One entry per changed golden field, written in one INSERT (not one a field)."""
+        entries = [
+            AuditRecord(
+                ActorKind.SYNC, "sync", "golden.set", entity.id, entity.kind, field=field.path,
+                before=field.golden, after=field.value, source=self.name, reason=field.why(),
                 run_id=self.run_id,
-            )  # fmt: skip
+            )
+            for field in result.fields
+            if field.changes_golden
+        ]  # fmt: skip
+        derived = rederived(entity.kind, entity.data, data, result.changes)
+        entries += [
+            AuditRecord(
+                ActorKind.SYNC, "sync", "golden.set", entity.id, entity.kind, field=path,
+                before=before, after=after, source=self.name,
+                reason=f"derived from {', '.join(parts)}", run_id=self.run_id,
+            )
+            for path, (before, after, parts) in derived.items()
+        ]  # fmt: skip
+        record_audits(self.session, entries)
 
     def _audit_link(self, link: Link, action: str, reason: str) -> None:
         record_audit(

@@ -36,16 +36,19 @@ def record_pulled(
     *,
     base: BaseSnapshot | None = None,
     fresh: bool = False,
+    add: bool = True,
 ) -> BaseSnapshot:
     """The base of `link` is now `values`, the record as just pulled (canonical JSON form).
     `link`: the link or its id; `base`: the link's snapshot if the caller has it; `fresh`: the
-    link is new (it has none)."""
+    link is new (it has none); `add=False`: a new snapshot is not added to the session, the
+    caller adds it (a page's new snapshots together: one INSERT, not one a record)."""
     link_id = link if isinstance(link, int) else link.id
     if base is None and not fresh:
         base = session.get(BaseSnapshot, link_id)
     if base is None:
         base = BaseSnapshot(link_id=link_id, values={})
-        session.add(base)
+        if add:
+            session.add(base)
     base.values = dict(values)
     base.remote_modified_at = modified_at
     base.synced_at = utcnow()

@@ -136,6 +136,11 @@ class EntityMatching(Strict):
     max_candidates: Annotated[int, Field(ge=1)] = 50
     blocking: list[BlockingSpec] = Field(min_length=1)
     comparisons: list[ComparisonSpec] = Field(min_length=1)
+    # a record and an entity already holding another record of the same CRM: its users keep
+    # two records, so they are two things as often as a duplicate (two 谢天佑 at one company).
+    # Joined automatically only when one of these comparisons says `same`; else reviewed.
+    # Empty: no such rule.
+    same_crm_needs: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_labels(self) -> EntityMatching:
@@ -146,6 +151,13 @@ class EntityMatching(Strict):
                 "comparisons",
                 "comparison {twice} appears twice",
                 {"twice": ", ".join(twice), "fix": "give each a distinct `name`"},
+            )
+        unknown = sorted(set(self.same_crm_needs) - set(labels))
+        if unknown:
+            raise PydanticCustomError(
+                "same_crm_needs",
+                "same_crm_needs names {unknown}, which is not a comparison of this kind",
+                {"unknown": ", ".join(unknown), "fix": f"use one of: {', '.join(labels)}"},
             )
         return self
 
@@ -202,6 +214,7 @@ def _customer_defaults() -> EntityMatching:
                 },
             ),
         ],
+        same_crm_needs=["phones", "credit_code"],
     )
 
 
@@ -220,6 +233,7 @@ def _contact_defaults() -> EntityMatching:
             ComparisonSpec(type="emails"),
             ComparisonSpec(type="phones"),
         ],
+        same_crm_needs=["emails", "phones"],
     )
 
 
@@ -229,6 +243,18 @@ def _survivorship_defaults() -> SurvivorshipConfig:
 
 
 _DEFAULTS = {"customer": _customer_defaults, "contact": _contact_defaults}
+
+
+def _labels(comparisons: Any) -> set[str]:
+    """The labels of comparisons as written in a config section (invalid ones left out: the
+    section's own validation reports them)."""
+    labels: set[str] = set()
+    for raw in comparisons if isinstance(comparisons, list) else []:
+        try:
+            labels.add(ComparisonSpec.model_validate(raw).label)
+        except ValueError:
+            continue
+    return labels
 
 
 class MatchingConfig(Strict):
@@ -249,11 +275,16 @@ class MatchingConfig(Strict):
             section = filled.get(kind)
             if isinstance(section, dict):
                 base = defaults()
-                filled[kind] = {
+                merged = {
                     "blocking": [b.model_dump() for b in base.blocking],
                     "comparisons": [c.model_dump(exclude_defaults=True) for c in base.comparisons],
                     **section,
                 }
+                if "same_crm_needs" not in section:
+                    # the default rule, for the comparisons this section keeps
+                    labels = _labels(merged["comparisons"])
+                    merged["same_crm_needs"] = [n for n in base.same_crm_needs if n in labels]
+                filled[kind] = merged
         return filled
 
     def for_kind(self, kind: str) -> EntityMatching:

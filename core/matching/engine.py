@@ -48,6 +48,8 @@ class Matcher:
             frozenset(c.levels.index(name) for name in spec.veto)
             for c, spec in zip(self.comparisons, spec.comparisons, strict=True)
         )
+        needs = set(spec.same_crm_needs)
+        self.identifying = tuple(i for i, c in enumerate(self.comparisons) if c.label in needs)
 
     @property
     def level_counts(self) -> tuple[int, ...]:
@@ -100,6 +102,10 @@ class Matcher:
             for c, level, vetoing in zip(self.comparisons, gamma, self.veto_levels, strict=True)
             if level is not None and level in vetoing
         )
+
+    def identifies(self, gamma: Gamma) -> bool:
+        """Whether a comparison of `same_crm_needs` says `same` (its first level)."""
+        return any(gamma[i] == 0 for i in self.identifying)
 
     def evidence(self, gamma: Gamma, a: Prepared, b: Prepared) -> list[Evidence]:
         """Why: each observed comparison with its level, weight in bits and the values seen."""

@@ -207,7 +207,7 @@ def _match_new(
     )
     if found.linked is not None:
         return _linked(session, found.linked)
-    scored = score_candidates(session, matcher, prepared, found.entity_ids)
+    scored = score_candidates(session, matcher, prepared, found.entity_ids, connection=connection)
     joinable = _joinable(scored, spec.thresholds.auto_merge)
     best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,24 +16,44 @@ from core.matching.outcome import CandidateScore
 from core.matching.store_index import active_ids
 from core.store import Entity, Link, SourceRecord
 
-__all__ = ["resolve_customer", "resolve_customers", "score_candidates"]
+__all__ = ["SAME_CRM", "resolve_customer", "resolve_customers", "score_candidates"]
+
+# the veto of a candidate holding another record of the record's CRM (`same_crm_needs`)
+SAME_CRM = "same_crm"
 
 
-def _profiles(
-    session: Session, ids: Sequence[uuid.UUID], kind: str
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Golden record, then each kept source record, of every active entity among `ids`; a
-    contact's customer reference resolved to the active customer entity (for all candidates
-    at once: a few statements however many candidates and sources there are)."""
-    found: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+@dataclass
+class _Profile:
+    """A candidate's golden record and kept source records, and the CRMs holding it now."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    connections: set[str] = field(default_factory=set)
+
+
+def _profiles(session: Session, ids: Sequence[uuid.UUID], kind: str) -> dict[uuid.UUID, _Profile]:
+    """Golden record, then each kept source record, of every active entity among `ids`, and
+    the connections with an active link to it; a contact's customer reference resolved to the
+    active customer entity (for all candidates at once: a few statements however many
+    candidates and sources)."""
+    found: dict[uuid.UUID, _Profile] = defaultdict(_Profile)
     if not ids:
         return found
     golden = sa.select(
-        Entity.id, Entity.data, sa.null().label("connection"), sa.literal_column("0").label("part")
+        Entity.id,
+        Entity.data,
+        sa.null().label("connection"),
+        sa.null().label("status"),
+        sa.literal_column("0").label("part"),
     ).where(Entity.id.in_(ids), Entity.status == "active")
     kept = (
-        sa.select(Link.entity_id, SourceRecord.mapped, Link.connection, sa.literal_column("1"))
-        .join(
+        sa.select(
+            Link.entity_id,
+            SourceRecord.mapped,
+            Link.connection,
+            Link.status,
+            sa.literal_column("1"),
+        )
+        .outerjoin(
             SourceRecord,
             sa.and_(
                 SourceRecord.connection == Link.connection,
@@ -42,18 +62,22 @@ def _profiles(
             ),
         )
         .join(Entity, Entity.id == Link.entity_id)
-        .where(Link.entity_id.in_(ids), Entity.status == "active", SourceRecord.mapped.is_not(None))
+        .where(Link.entity_id.in_(ids), Entity.status == "active")
     )
     # one round trip for both (matching runs once per new record: statements count)
     rows = session.execute(sa.union_all(golden, kept)).all()
-    ordered = sorted(rows, key=lambda row: row[3])  # golden records first, as read
+    for entity_id, _, connection, status, _ in rows:
+        if status == "active":  # a deleted link is a tombstone: that CRM holds it no more
+            found[entity_id].connections.add(connection)
+    # golden records first, as read; a link without a kept record only says who holds it
+    ordered = sorted((row for row in rows if row[1] is not None), key=lambda row: row[4])
     records = [(row[1], row[2]) for row in ordered]
     if kind == "contact":  # a CRM's contact names its customer by that CRM's id
         resolved = resolve_customers(session, records)
     else:
         resolved = [dict(record) for record, _ in records]
     for row, record in zip(ordered, resolved, strict=True):
-        found[row[0]].append(record)
+        found[row[0]].records.append(record)
     return found
 
 
@@ -118,22 +142,35 @@ def resolve_customers(
 
 
 def score_candidates(
-    session: Session, matcher: Matcher, record: Prepared, ids: Sequence[uuid.UUID]
+    session: Session,
+    matcher: Matcher,
+    record: Prepared,
+    ids: Sequence[uuid.UUID],
+    *,
+    connection: str | None = None,
 ) -> list[CandidateScore]:
     """Each candidate's best score over its golden record and kept sources, best first; a
-    conflict (veto) with any of them stands for the candidate."""
+    conflict (veto) with any of them stands for the candidate. With the record's
+    `connection`: a candidate already holding another record of that CRM is vetoed
+    (`same_crm`) unless a comparison of `same_crm_needs` agrees with one of its records."""
     scored: list[CandidateScore] = []
-    for entity_id, data in _profiles(session, ids, matcher.kind).items():
+    for entity_id, profile in _profiles(session, ids, matcher.kind).items():
         best: CandidateScore | None = None
         vetoes: dict[str, None] = {}
-        for values in data:
+        identified = False
+        for values in profile.records:
             other = matcher.prepare(values)
             gamma = matcher.gamma(record, other)
             vetoes.update(dict.fromkeys(matcher.vetoes(gamma)))
+            identified = identified or matcher.identifies(gamma)
             score = matcher.score(gamma)
             if best is None or score > best.score:
                 best = CandidateScore(entity_id, score, matcher.evidence(gamma, record, other))
-        if best is not None:
-            scored.append(replace(best, vetoes=tuple(vetoes)))
+        if best is None:
+            continue
+        held_there = connection is not None and connection in profile.connections
+        if held_there and matcher.identifying and not identified:
+            vetoes[SAME_CRM] = None
+        scored.append(replace(best, vetoes=tuple(vetoes)))
     scored.sort(key=lambda c: -c.score)
     return scored

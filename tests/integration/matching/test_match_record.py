@@ -170,6 +170,41 @@ def test_a_conflicting_identifier_sends_a_high_score_to_review(store: Store) -> 
     assert again.entity_id == hangzhou.entity_id
 
 
+def test_two_records_of_one_crm_join_only_on_an_email_or_phone(store: Store) -> None:
+    match(store, HUATENG, "zoho", "A1")
+    xie = {"first_name": "天佑", "last_name": "谢", "customer": {"remote_id": "A1"}}
+    first = match(store, {**xie, "emails": ["tianyou.xie@outlook.com"]}, "zoho", "C1", "contact")
+    # Zoho's users keep a second 谢天佑 at the same company: two people as often as one
+    second = match(store, {**xie, "mobile": "+8618999857593"}, "zoho", "C2", "contact")
+    assert second.decision == Decision.REVIEW
+    assert second.entity_id != first.entity_id
+    assert second.score is not None
+    assert second.score >= CONFIG.contact.thresholds.auto_merge
+    with store.transaction() as session:
+        (item,) = list_reviews(session, kind=ReviewKind.MATCH)
+        assert item.payload["candidates"][0]["vetoes"] == ["same_crm"]
+    # the same e-mail in that CRM is a duplicate record of one person: joined
+    again = match(store, {**xie, "emails": ["tianyou.xie@outlook.com"]}, "zoho", "C3", "contact")
+    assert again.decision == Decision.AUTO_MERGE
+    assert again.entity_id == first.entity_id
+    # another CRM's 谢天佑 at that customer is no second record there: joined on name alone
+    match(store, {**HUATENG, "name": "华腾科技有限公司"}, "fxiaoke", "F1")
+    other = {**xie, "customer": {"remote_id": "F1"}}
+    across = match(store, other, "fxiaoke", "FC1", "contact")
+    assert across.decision == Decision.AUTO_MERGE
+
+
+def test_same_crm_needs_names_comparisons_of_its_kind() -> None:
+    with pytest.raises(ValueError, match="same_crm_needs names mobile"):
+        MatchingConfig.model_validate({"contact": {"same_crm_needs": ["mobile"]}})
+    # a section that drops a comparison keeps the rest of the default rule
+    custom = MatchingConfig.model_validate(
+        {"contact": {"comparisons": [{"type": "person_name"}, {"type": "phones"}]}}
+    )
+    assert custom.contact.same_crm_needs == ["phones"]
+    assert MatchingConfig().customer.same_crm_needs == ["phones", "credit_code"]
+
+
 def test_a_linked_record_is_linked_whatever_it_holds_and_an_unlinked_bad_one_is_refused(
     store: Store,
 ) -> None:

@@ -93,6 +93,7 @@ class Window:
     finished: bool = False
     _lower: datetime | None = None
     _saved: str | None = None  # where the last cursor handed out resumes
+    _read_to: datetime | None = None  # the newest modified time this run read (seen or not)
 
     @classmethod
     def start(
@@ -158,6 +159,9 @@ class Window:
         for record in records:
             if self.past_signpost(record):
                 continue
+            moment = record.modified_at
+            if moment is not None and (self._read_to is None or moment > self._read_to):
+                self._read_to = moment
             stamp = _stamp(record.modified_at)
             if self.seen.get(record.remote_id) == stamp:
                 continue
@@ -182,11 +186,13 @@ class Window:
         return Page([], self.cursor())
 
     def _prune(self) -> None:
-        horizon = self.resume_at()
-        if horizon is None:
+        # rows this run has still to read again (from its lower bound up to where it read) are
+        # kept, as are those the next run will read; a second of margin: Zoho re-anchors a
+        # walled run one second behind its watermark
+        bounds = [self.resume_at(), self.watermark, self._read_to or self._lower]
+        if bounds[0] is None:
             return
-        # a second of margin: Zoho re-anchors a walled run one second behind its watermark
-        horizon = min(horizon, self.watermark or horizon) - timedelta(seconds=1)
+        horizon = min(b for b in bounds if b is not None) - timedelta(seconds=1)
         kept = {
             rid: datetime.fromisoformat(stamp)
             for rid, stamp in self.seen.items()

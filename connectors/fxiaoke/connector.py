@@ -7,7 +7,8 @@ Features:
   re-anchored at the watermark after each page (offset stays 0: the 10000 offset cap is never
   reached, and edits between pages cannot shift unread rows behind the reader); a page filled
   by one timestamp continues by `_id` inside it.
-- incremental: `last_modified_time` GTE (watermark minus overlap) and LT the run's signpost;
+- incremental: `last_modified_time` GTE (where the last run said to resume:
+  `connectors.incremental`) and LT the run's signpost;
   invalidated rows are left out of pulls.
 - deletes: invalidated rows (`life_status: invalid`, 作废) since a time; hard-deleted rows only
   by `sweep_missing`, a complete `_id` pass (never inferred from a partial pull).

@@ -5,8 +5,9 @@ Features:
   field descriptions (/settings/fields) including custom fields.
 - paging: 200 a page; `page` up to 2000 records, then `page_token`; past a wall with no token
   (or an expired/mismatched token) the run re-anchors at its watermark.
-- incremental: `sort_by=Modified_Time&sort_order=asc` + `If-Modified-Since` (watermark minus the
-  overlap); 304/204 end a run; rows at or past the run's signpost wait for the next run.
+- incremental: `sort_by=Modified_Time&sort_order=asc` + `If-Modified-Since` (where the last run
+  said to resume: `connectors.incremental`); 304/204 end a run; rows at or past the run's
+  signpost wait for the next run.
 - deletes: `/{module}/deleted?type=all` (recycle bin and permanent) since a time.
 - bulk: insert/update/upsert 100 records a call (`duplicate_check_fields` on upsert, `trigger`
   from settings, default none); delete 100 ids a call; per-record results incl. 207 and

@@ -165,3 +165,15 @@ def test_without_the_servers_time_the_overlap_behind_the_watermark_holds() -> No
     assert Window.start(old, signpost=SIGNPOST, overlap=timedelta(minutes=5)).lower == (
         T0 + timedelta(minutes=5)
     )
+
+
+def test_rows_the_run_has_still_to_read_again_are_not_forgotten_midway() -> None:
+    first = _anchored()
+    first.take([rec("x", 59.0), rec("y", 59.5)])
+    closing = first.finish()
+    assert closing is not None
+    second = _anchored(closing.cursor, SIGNPOST + timedelta(hours=1))
+    second.started = STARTED + timedelta(seconds=40)  # resumes past x, at y's watermark
+    assert [r.remote_id for r in second.take([rec("new", 58.99)])] == ["new"]
+    # the next page re-reads x and y: still known, not handed out again
+    assert second.take([rec("x", 59.0), rec("y", 59.5)]) == []

@@ -14,6 +14,9 @@ planning pass). A deleted entity is deleted where it is still linked. Fields wit
 conflict are not written. Writes already in flight count as done, so they are not planned
 twice. A field the CRM requires on create (`required: create` in its map: Fxiaoke's owner)
 is filled from the connection's declared default or the create is blocked with the reason.
+An entity that waits (a pull not complete, a reference not there yet, a match review, a held
+create) counts as planned and keeps what it waits for (`core.sync.waits`): it is planned again
+in the first pass after that is over, not in every pass before.
 """
 
 from __future__ import annotations

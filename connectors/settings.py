@@ -61,7 +61,12 @@ class ConnectionSettings(BaseModel):
 
     base_url: str | None = None
     timezone: str = "Asia/Shanghai"
-    # re-read this far behind the watermark (late writers, clock skew); rows seen are dropped
+    # how long after stamping a row's modified time the CRM may commit it: the next run
+    # re-reads this far behind the server time (Date header) the last one started at
+    # (`connectors.incremental`); rows seen are dropped. None: use the overlap only
+    commit_lag_seconds: float | None = Field(default=60.0, ge=0.0)
+    # without the CRM's Date header: re-read this far behind the watermark (late writers and
+    # clock skew)
     overlap_seconds: float = Field(default=300.0, ge=1.0)
     # a run stops this far before its start (the CRM's clock may lag ours)
     signpost_lag_seconds: float = Field(default=1.0, ge=0.0)
@@ -73,6 +78,12 @@ class ConnectionSettings(BaseModel):
     @property
     def overlap(self) -> timedelta:
         return timedelta(seconds=self.overlap_seconds)
+
+    @property
+    def commit_lag(self) -> timedelta | None:
+        if self.commit_lag_seconds is None:
+            return None
+        return timedelta(seconds=self.commit_lag_seconds)
 
     @property
     def signpost_lag(self) -> timedelta:

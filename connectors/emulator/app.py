@@ -14,6 +14,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Sequence
+from email.utils import formatdate
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -67,7 +68,19 @@ class Emulator(Generic[LimitsT]):
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._app(scope, receive, send)
+        if scope.get("type") != "http":
+            await self._app(scope, receive, send)
+            return
+
+        async def dated(message: Any) -> None:
+            # like a CRM, the Date header comes from the clock that stamps modified times
+            if message.get("type") == "http.response.start":
+                stamp = formatdate(self.clock.now(), usegmt=True).encode()
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        await self._app(scope, receive, dated)
 
     # ---- hooks a vendor implements -------------------------------------------------------
     def endpoints(self) -> list[Endpoint]:

@@ -52,6 +52,8 @@ def _config(app: Any, grace_s: float) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="off",
+        # the emulator sends its own Date header, on its clock (the one it stamps records with)
+        date_header=False,
         timeout_graceful_shutdown=max(1, round(grace_s)),
     )
 

@@ -7,7 +7,8 @@ Features:
   re-anchored at the watermark after each page (offset stays 0: the 10000 offset cap is never
   reached, and edits between pages cannot shift unread rows behind the reader); a page filled
   by one timestamp continues by `_id` inside it.
-- incremental: `last_modified_time` GTE (watermark minus overlap) and LT the run's signpost;
+- incremental: `last_modified_time` GTE (where the last run said to resume:
+  `connectors.incremental`) and LT the run's signpost;
   invalidated rows are left out of pulls.
 - deletes: invalidated rows (`life_status: invalid`, 作废) since a time; hard-deleted rows only
   by `sweep_missing`, a complete `_id` pass (never inferred from a partial pull).
@@ -135,10 +136,12 @@ class FxiaokeConnector:
     def pull(
         self, kind: EntityKind, cursor: PullCursor | None, *, full: bool = False
     ) -> Iterator[Page]:
-        """Pages of live rows changed in [cursor - overlap, run start), oldest first."""
+        """Pages of live rows changed since where the last run said to resume, up to the run's
+        start, oldest first (`connectors.incremental`)."""
         entity = FXIAOKE.entity(kind)
         signpost = signpost_at(self._now(), lag=self.settings.signpost_lag, resolution=_MILLISECOND)
-        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap, full=full)
+        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap,
+                              full=full, commit_lag=self.settings.commit_lag)  # fmt: skip
         paginator = WatermarkPaginator(
             cursor_field=entity.cursor_field,
             id_field=entity.id_field,
@@ -148,12 +151,17 @@ class FxiaokeConnector:
             filters=[query_filter("life_status", "N", "invalid")],
         )
         priority = Priority.BACKFILL if full or cursor is None else Priority.INCREMENTAL
-        for rows, _ in self.client.pages(
+        sent = time.monotonic()
+        for rows, reply in self.client.pages(
             self._query(kind), paginator, entity.records_path, priority=priority
         ):
+            window.anchor(reply.headers.get("date"), time.monotonic() - sent)
             fresh = window.take([to_record(row) for row in rows])
             if fresh:
                 yield Page(fresh, window.cursor())
+        closing = window.finish()
+        if closing is not None:
+            yield closing
 
     def pull_deletions(
         self, kind: EntityKind, since: datetime | None

@@ -5,8 +5,9 @@ Features:
   field descriptions (/settings/fields) including custom fields.
 - paging: 200 a page; `page` up to 2000 records, then `page_token`; past a wall with no token
   (or an expired/mismatched token) the run re-anchors at its watermark.
-- incremental: `sort_by=Modified_Time&sort_order=asc` + `If-Modified-Since` (watermark minus the
-  overlap); 304/204 end a run; rows at or past the run's signpost wait for the next run.
+- incremental: `sort_by=Modified_Time&sort_order=asc` + `If-Modified-Since` (where the last run
+  said to resume: `connectors.incremental`); 304/204 end a run; rows at or past the run's
+  signpost wait for the next run.
 - deletes: `/{module}/deleted?type=all` (recycle bin and permanent) since a time.
 - bulk: insert/update/upsert 100 records a call (`duplicate_check_fields` on upsert, `trigger`
   from settings, default none); delete 100 ids a call; per-record results incl. 207 and
@@ -127,32 +128,42 @@ class ZohoConnector:
     def pull(
         self, kind: EntityKind, cursor: PullCursor | None, *, full: bool = False
     ) -> Iterator[Page]:
-        """Pages changed in [cursor - overlap, run start), oldest first; see `Window`."""
+        """Pages changed since where the last run said to resume, up to the run's start, oldest
+        first; see `connectors.incremental`."""
         entity = ZOHO.entity(kind)
         signpost = signpost_at(self._now(), lag=self.settings.signpost_lag, resolution=_SECOND)
-        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap, full=full)
+        window = Window.start(cursor, signpost=signpost, overlap=self.settings.overlap,
+                              full=full, commit_lag=self.settings.commit_lag)  # fmt: skip
         priority = Priority.BACKFILL if full or cursor is None else Priority.INCREMENTAL
         since = window.lower
         while True:
             anchored_at = window.watermark
             paginator = PageThenTokenPaginator(entity.page_size, ZOHO.page_wall)
             call = self._list_call(kind, since)
+            complete = False  # read up to the signpost (not stopped by the page wall)
             try:
-                for rows, _ in self.client.pages(
+                sent = time.monotonic()
+                for rows, reply in self.client.pages(
                     call, paginator, entity.records_path, priority=priority
                 ):
+                    window.anchor(reply.headers.get("date"), time.monotonic() - sent)
                     records = [to_record(row) for row in rows]
                     fresh = window.take(records)
                     if fresh:
                         yield Page(fresh, window.cursor())
                     if records and window.past_signpost(records[-1]):
-                        return
+                        complete = True
+                        break
+                else:
+                    complete = not paginator.walled
             except RemoteError as exc:
                 if exc.code not in ZOHO.reanchor_codes:
                     raise
-            else:
-                if not paginator.walled:
-                    return
+            if complete:
+                closing = window.finish()
+                if closing is not None:
+                    yield closing
+                return
             if window.watermark is None or window.watermark == anchored_at:
                 raise RemoteError(
                     f"more than {ZOHO.page_wall} {entity.path} records share one modified "

@@ -15,6 +15,7 @@ from core.store.decisions import (
 from core.store.matching import EntityMerge, KeepApart
 from core.store.operations import AuditEntry, DeadLetter, OutboxItem, Run
 from core.store.operators import Operator, OperatorSession
+from core.store.planning import PlanWait
 from core.store.records import (
     BaseSnapshot,
     BlockingKey,
@@ -47,6 +48,7 @@ __all__ = [
     "OutboxItem",
     "OwnerAccount",
     "OwnerRow",
+    "PlanWait",
     "Quarantined",
     "ReviewItem",
     "Run",

@@ -229,6 +229,10 @@ def pull_entity(
         # until this pull ends, records of this kind may be there unread: no creates there
         mark_pass(session, name, kind, complete=False, at=datetime.now(UTC))
     for page in connector.pull(kind, None if full else cursor, full=full):
+        if not page.records:  # it only moves the cursor on (connectors.incremental)
+            with store.transaction(run_id=run_id) as session:
+                save_cursor(session, name, kind, CHANGES, cursor_to_json(page.cursor))
+            continue
         mapped = map_page(connection.mapper, kind, page.records)
         with store.transaction(run_id=run_id) as session:
             refs = Refs(session)

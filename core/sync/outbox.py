@@ -5,7 +5,7 @@ planned entity that the new plan does not repeat is stale (the golden record or 
 on) and is superseded, so a CRM never gets a write it no longer needs; items already sent
 (published) are left to finish. The same write planned again is the same item: a pending one
 is kept, a superseded one comes back, a done or dead one is not queued twice. Entities planned
-without waiting get `planned_version = version`.
+get `planned_version = version`; those that wait keep what they wait for (`core.sync.waits`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from core.store import Entity, OutboxItem, metadata
 from core.sync.create_guard import hold_creates
 from core.sync.plan import Plan, PlannedWrite, partition_of, priority_of
 from core.sync.results import ItemStatus
+from core.sync.waits import record_waits
 
 __all__ = ["CommitCounts", "commit_plan"]
 
@@ -107,12 +108,14 @@ def commit_plan(session: Session, plan: Plan, *, run_id: int | None = None) -> C
         else:
             counts.skipped += 1
     hold_creates(session, plan.held, run_id=run_id)
+    # a waiting entity counts as planned: its waits say when to look at it again
     planned = [
         {"planned_id": entity_id, "planned_at": version}
         for entity_id, version in plan.entities.items()
-        if entity_id not in plan.waiting
+        if entity_id not in plan.waiting or plan.waits.get(entity_id)
     ]
     session.flush()
+    record_waits(session, set(plan.entities) | plan.woken, plan.waits)
     if planned:
         # one executemany, not one statement per entity; an entity whose version moved since
         # it was planned keeps needing planning

@@ -18,6 +18,7 @@ from core.sync.values import fingerprint
 
 if TYPE_CHECKING:
     from core.sync.create_guard import HeldCreate
+    from core.sync.waits import Wait
 
 __all__ = ["PARTITIONS", "Blocked", "Plan", "PlannedWrite", "partition_of", "priority_of"]
 
@@ -132,10 +133,21 @@ class Plan:
     # entities looked at (id -> version) and the bases of their links (link id -> fingerprint)
     entities: dict[uuid.UUID, int] = field(default_factory=dict)
     bases: dict[int, str] = field(default_factory=dict)
-    # looked at, but waiting (a reference not in the target yet, a match under review)
+    # looked at, but waiting (a reference not in the target yet, a match under review), and
+    # what for (core.sync.waits): they count as planned until that is over
     waiting: set[uuid.UUID] = field(default_factory=set)
+    waits: dict[uuid.UUID, list[Wait]] = field(default_factory=dict)
+    # entities whose wait was over when planning began (looked at again, or merged meanwhile)
+    woken: set[uuid.UUID] = field(default_factory=set)
+    # entities still waiting from earlier plans, not looked at (nothing they wait for changed)
+    still_waiting: int = 0
     # creates held because the target probably holds the record already (core.sync.create_guard)
     held: list[HeldCreate] = field(default_factory=list)
+
+    def wait(self, entity_id: uuid.UUID, *waits: Wait) -> None:
+        """`entity_id` cannot be planned in a connection yet, for `waits`."""
+        self.waiting.add(entity_id)
+        self.waits.setdefault(entity_id, []).extend(waits)
 
     def __bool__(self) -> bool:
         return bool(self.writes)
@@ -149,6 +161,7 @@ class Plan:
             "deletes": ops["deletes"],
             "blocked": len(self.blocked),
             "waiting": len(self.waiting),
+            "still_waiting": self.still_waiting,
             "held": len(self.held),
             **{f"writes_{name}": n for name, n in sorted(per.items())},
         }

@@ -14,12 +14,15 @@ planning pass). A deleted entity is deleted where it is still linked. Fields wit
 conflict are not written. Writes already in flight count as done, so they are not planned
 twice. A field the CRM requires on create (`required: create` in its map: Fxiaoke's owner)
 is filled from the connection's declared default or the create is blocked with the reason.
+An entity that waits (a pull not complete, a reference not there yet, a match review, a held
+create) counts as planned and keeps what it waits for (`core.sync.waits`): it is planned again
+in the first pass after that is over, not in every pass before.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +35,13 @@ from core.sync.context import KINDS, ConnectionSync, SyncContext
 from core.sync.create_guard import CreateGuard
 from core.sync.cursors import complete_passes
 from core.sync.fields import FieldSpace
-from core.sync.hub import Refs, hub_fields, target_record
+from core.sync.hub import REF_KINDS, Refs, hub_fields, target_record
 from core.sync.links import LinkStatus
 from core.sync.plan import Blocked, Plan, PlannedWrite
 from core.sync.plan_inputs import PlanInputs
 from core.sync.snapshots import base_version
 from core.sync.values import fingerprint, flatten, get_path, same, set_path, unflatten
+from core.sync.waits import Wait, WaitReason, count_waits, woken_entities
 from mapping.maps import RecordMappingError
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
@@ -47,8 +51,16 @@ _ORDER = {kind.value: index for index, kind in enumerate(KINDS)}
 CHUNK = 500
 
 
-def dirty_entities(session: Session, only: Iterable[uuid.UUID] | None = None) -> list[uuid.UUID]:
-    """Entities whose golden record, links or bases changed since they were last planned."""
+def dirty_entities(
+    session: Session,
+    only: Iterable[uuid.UUID] | None = None,
+    *,
+    woken: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """Entities whose golden record, links or bases changed since they were last planned, and
+    those whose wait is over (`woken`; found here when not given)."""
+    if woken is None:
+        woken = woken_entities(session, complete_passes(session))
     query = sa.select(Entity.id, Entity.kind).where(
         Entity.status != "merged",
         sa.or_(Entity.planned_version.is_(None), Entity.planned_version != Entity.version),
@@ -61,6 +73,19 @@ def dirty_entities(session: Session, only: Iterable[uuid.UUID] | None = None) ->
         for start in range(0, len(wanted), CHUNK):
             part = query.where(Entity.id.in_(wanted[start : start + CHUNK]))
             rows.extend((r[0], r[1]) for r in session.execute(part))
+    found = {r[0] for r in rows}
+    extra = sorted(
+        {e for e in woken if e not in found and (only is None or e in set(only))}, key=str
+    )
+    for start in range(0, len(extra), CHUNK):
+        rows.extend(
+            (r[0], r[1])
+            for r in session.execute(
+                sa.select(Entity.id, Entity.kind).where(
+                    Entity.id.in_(extra[start : start + CHUNK]), Entity.status != "merged"
+                )
+            )
+        )
     rows.sort(key=lambda r: (_ORDER.get(r[1], 9), str(r[0])))
     return [r[0] for r in rows]
 
@@ -70,11 +95,13 @@ def plan_entities(
 ) -> Plan:
     """The writes for the entities that need planning (or only those of `entity_ids`)."""
     plan = Plan()
-    ids = dirty_entities(session, entity_ids)
+    readable = complete_passes(session)
+    plan.woken = woken_entities(session, readable)
+    ids = dirty_entities(session, entity_ids, woken=plan.woken)
+    plan.still_waiting = max(0, count_waits(session) - len(plan.woken))
     refs = Refs(session)
     directory = OwnerDirectory.load(session)
     placeholders = _placeholders(ctx, directory)
-    readable = complete_passes(session)
     guard = CreateGuard(session, ctx.matching)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -175,7 +202,7 @@ class _Entity:
                 if (conn.name, kind.value) in self.readable:
                     self._create(conn, space)
                 else:  # that CRM may hold it unread: the create waits for a complete pull
-                    self.plan.waiting.add(entity.id)
+                    self.plan.wait(entity.id, Wait(conn.name, WaitReason.PASS))
 
     # -- the three kinds of write -----------------------------------------------------------
 
@@ -202,7 +229,7 @@ class _Entity:
         ]
         diff = [p for p in diff if p not in waiting]
         if waiting & (set(have) | set(want)):
-            self.plan.waiting.add(self.entity.id)
+            self._wait_for_refs(conn, waiting & (set(have) | set(want)))
         owner = self._owner_change(conn.name, space, current)
         if owner:
             diff.append("owner")
@@ -218,21 +245,24 @@ class _Entity:
         entity = self.entity
         customer = entity.data.get("customer")
         customer_id = customer.get("entity_id") if isinstance(customer, Mapping) else None
-        if entity.id in self.loaded.under_review or (
-            customer_id and uuid.UUID(str(customer_id)) in self.loaded.under_review
-        ):
-            self.plan.waiting.add(entity.id)  # a grey-zone match: no duplicate before it is decided
+        reviewed = [
+            e
+            for e in (entity.id, uuid.UUID(str(customer_id)) if customer_id else None)
+            if e is not None and e in self.loaded.under_review
+        ]
+        if reviewed:  # a grey-zone match: no duplicate before it is decided
+            self.plan.wait(entity.id, *(Wait(conn.name, WaitReason.REVIEW, e) for e in reviewed))
             return
         if any(key[0] == entity.id and key[1] == conn.name for key in self.loaded.in_flight):
             return  # a create is on its way
         target, waiting = self._target(conn)
         if waiting:
-            self.plan.waiting.add(entity.id)  # its customer is not in that CRM yet
+            self._wait_for_refs(conn, waiting)  # its customer is not in that CRM yet
             return
         held = self.guard.check(entity, conn.name) if self.guard is not None else None
         if held is not None:  # that CRM probably holds it already: an operator decides first
             self.plan.held.append(held)
-            self.plan.waiting.add(entity.id)
+            self.plan.wait(entity.id, Wait(conn.name, WaitReason.HELD, held.candidate_id))
             return
         if "owner" not in target and conn.name in self.placeholders:
             target["owner"] = dict(self.placeholders[conn.name])
@@ -261,6 +291,17 @@ class _Entity:
                     canonical_fields=fields)  # fmt: skip
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _wait_for_refs(self, conn: ConnectionSync, paths: Iterable[str]) -> None:
+        """Waiting in `conn` for the entities the references at `paths` point to (one that
+        does not resolve has no subject: such a wait is over at the next planning pass)."""
+        waits = []
+        for path in sorted(paths):
+            hub = self.refs.ref(self.entity.data.get(path), None, REF_KINDS.get(path, path))
+            target = hub.get("entity_id") if isinstance(hub, Mapping) else None
+            subject = uuid.UUID(str(target)) if target else None
+            waits.append(Wait(conn.name, WaitReason.REFERENCE, subject))
+        self.plan.wait(self.entity.id, *waits)
 
     def _target(self, conn: ConnectionSync) -> tuple[dict[str, Any], set[str]]:
         """The golden record in `conn`'s terms, with that CRM's defaults where it is empty."""

@@ -97,7 +97,10 @@ def print_plan(found: Plan) -> None:
         )
     counts = found.counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ("creates", "updates", "deletes", "blocked"))
-    waiting = f"; {counts['waiting']} waiting (a customer not there yet, a match under review)"
+    waiting = (
+        f"; {counts['waiting'] + counts['still_waiting']} waiting (a customer not there yet, "
+        "a match under review)"
+    )
     out.print(("nothing to write" if not found.writes else summary) + waiting, highlight=False)
 
 

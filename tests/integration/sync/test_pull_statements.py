@@ -78,7 +78,13 @@ def _namesakes(store: Store, numbers: range) -> None:
 
 def _statements_of_one_match(store: Store) -> tuple[int, int]:
     """Statements matching one more 张伟, and how many candidates were scored."""
-    zhang = {"first_name": "伟", "last_name": "张", "customer": {"remote_id": "A0"}}
+    # the first 张伟's e-mail: a second record of his in this CRM, joined the same way each time
+    zhang = {
+        "first_name": "伟",
+        "last_name": "张",
+        "customer": {"remote_id": "A0"},
+        "emails": ["zw0@example.com"],
+    }
     with counted(store) as sent, store.transaction() as session:
         outcome = match_record(
             session, "contact", zhang, connection="fxiaoke", remote_id="NEW", config=CONFIG

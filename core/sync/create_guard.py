@@ -11,7 +11,9 @@ family name). It reads the store's blocking keys joined to X's links in one inde
 per create; no API call. A candidate the records contradict is no hit: a matching veto
 (another credit code, another city), another industry, another person's name, two trades
 in one script behind a shared brand or domain (a group's companies); nor a pair an operator
-kept apart, nor one a CRM already holds as two records side by side.
+kept apart, nor one a CRM already holds as two records side by side. First of all, though:
+an entity an open match review names beside one linked to X is held whatever the keys and
+vetoes say (a grey-zone match vetoed on place is undecided, not different).
 
 On a hit the create is held (`Plan.held`, `Plan.waiting`) and, when the plan is committed,
 `hold_creates` opens a match review naming both entities with the evidence (audited). The
@@ -36,8 +38,8 @@ from core.matching import Matcher
 from core.matching.features import person_name
 from core.matching.model import Gamma
 from core.merging.keep_apart import kept_apart_from
-from core.reviews import ReviewKind, match_review_open_between, open_review
-from core.store import BlockingKey, Entity, Link
+from core.reviews import ReviewKind, ReviewStatus, match_review_open_between, open_review
+from core.store import BlockingKey, Entity, Link, ReviewItem
 from core.sync.links import LinkStatus, active_entity
 from mapping.transforms import contains_cjk
 
@@ -85,6 +87,7 @@ class CreateGuard:
         self.session = session
         self.matchers = {kind: Matcher(kind, matching.for_kind(kind)) for kind in GUARDED_KINDS}
         self._customers: dict[str, str] = {}  # customer entity id -> the active one it is now
+        self._reviews: dict[uuid.UUID, set[uuid.UUID]] | None = None  # see _open_reviews
         # built once: building the statement costs more than running it
         self._lookup = (
             sa.select(
@@ -108,6 +111,9 @@ class CreateGuard:
         matcher = self.matchers.get(entity.kind)
         if matcher is None:
             return None
+        reviewed = self._reviewed_with(entity, connection)
+        if reviewed is not None:
+            return reviewed
         data = self._resolved(entity.kind, entity.data)
         keys = {key for key in matcher.keys(data) if key[0] not in WEAK_KEYS}
         shared = self._shared(entity, connection, keys)
@@ -136,6 +142,61 @@ class CreateGuard:
                 return HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id,
                                   score, evidence)  # fmt: skip
         return None
+
+    def _reviewed_with(self, entity: Entity, connection: str) -> HeldCreate | None:
+        """An entity linked to `connection` that an open match review names beside `entity`
+        (as the record or a candidate): the operator has not said yet whether they are one, so
+        creating it there now could make the duplicate the review is about. The keys and
+        vetoes below do not decide this: a grey-zone match vetoed on place is still open."""
+        counterparts = self._open_reviews().get(entity.id)
+        if not counterparts:
+            return None
+        row = self.session.execute(
+            sa.select(Link.entity_id, Link.remote_id)
+            .where(
+                Link.entity_id.in_(sorted(counterparts, key=str)),
+                Link.connection == connection,
+                Link.kind == entity.kind,
+                Link.status == LinkStatus.ACTIVE.value,
+            )
+            .order_by(Link.id)
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        candidate_id, remote_id = row
+        evidence = [
+            {
+                "comparison": "create_guard",
+                "level": "open_match_review",
+                "weight": 0.0,
+                "detail": f"an open match review names both (record {remote_id} there)",
+            }
+        ]
+        return HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id, 0.0,
+                          evidence)  # fmt: skip
+
+    def _open_reviews(self) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Entity -> the entities an open match review names beside it; read once a pass, on
+        the first create checked (a few hundred open reviews at 10k customers)."""
+        if self._reviews is None:
+            self._reviews = {}
+            rows = self.session.execute(
+                sa.select(ReviewItem.entity_id, ReviewItem.payload).where(
+                    ReviewItem.kind == ReviewKind.MATCH.value,
+                    ReviewItem.status == ReviewStatus.OPEN.value,
+                )
+            )
+            for entity_id, payload in rows:
+                data = payload if isinstance(payload, Mapping) else {}
+                named = {entity_id} | {
+                    uuid.UUID(str(c["entity_id"]))
+                    for c in data.get("candidates", [])
+                    if isinstance(c, Mapping) and c.get("entity_id")
+                }
+                for one in named:
+                    self._reviews.setdefault(one, set()).update(named - {one})
+        return self._reviews
 
     def _resolved(self, kind: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
         """A contact with its customer as the active entity it is now (merges followed)."""

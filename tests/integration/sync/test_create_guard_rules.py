@@ -63,10 +63,12 @@ def test_one_company_in_two_scripts_is_held_a_groups_two_companies_are_not(
                             phones=["+862356388819"], address={"city": "Chongqing"})  # fmt: skip
         chinese = _customer(session, "fxiaoke", "f-1", name="达丰软件(重庆)有限公司",
                             phones=["+862356389532"], website="dafeng.net")  # fmt: skip
+        # (their trades told apart by industry too, so matching opens no review: an open
+        # review between them would hold the create by itself)
         logistics = _customer(session, "zoho", "z-2", name="苏州市创智物流有限公司",
-                              website="chuangzhi.com")  # fmt: skip
+                              website="chuangzhi.com", industry="logistics")  # fmt: skip
         _customer(session, "fxiaoke", "f-2", name="苏州市创智生物科技有限公司",
-                  website="chuangzhi.com")  # fmt: skip
+                  website="chuangzhi.com", industry="biotechnology")  # fmt: skip
         guard = CreateGuard(session, CONFIG)
         held = guard.check(english, "fxiaoke")
         assert held is not None
@@ -86,3 +88,23 @@ def test_a_pair_kept_apart_is_not_held(store: Store) -> None:
         remember_keep_apart(session, "customer", zoho.id, fxiaoke.id, actor="李娜")
         assert guard.check(zoho, "fxiaoke") is None
         assert guard.check(fxiaoke, "zoho") is None
+
+
+def test_an_entity_named_in_an_open_match_review_is_not_created_beside_its_counterpart(
+    store: Store,
+) -> None:
+    # the 10k run's C0007285: one name and domain, another city on each side (a place veto
+    # sends the pair to review); the keys-and-vetoes check alone let the Zoho entity be
+    # created in Fxiaoke while the review was open
+    both = {"name": "Vendexsol Software Limited", "website": "vendexsol.com"}
+    with store.transaction() as session:
+        zoho = _customer(session, "zoho", "z-1", **both, address={"city": "Seattle"})
+        fxiaoke = _customer(session, "fxiaoke", "f-1", **both, address={"city": "上海"})
+        other = _customer(session, "zoho", "z-2", name="北京银行股份有限公司")
+        guard = CreateGuard(session, CONFIG)
+        held = guard.check(zoho, "fxiaoke")
+        assert held is not None
+        assert held.candidate_id == fxiaoke.id
+        assert held.remote_id == "f-1"
+        assert held.evidence[0]["level"] == "open_match_review"
+        assert guard.check(other, "fxiaoke") is None

@@ -24,6 +24,7 @@ __all__ = [
     "ReviewStatus",
     "close_review",
     "list_reviews",
+    "match_review_names",
     "match_review_open_between",
     "open_review",
 ]
@@ -65,23 +66,25 @@ def open_review(
     return item
 
 
+def match_review_names(payload: Any) -> set[str]:
+    """The entity ids (text) a match review's payload names: its record's and its candidates'."""
+    data = payload if isinstance(payload, Mapping) else {}
+    named = [data.get("entity_id")] + [
+        c.get("entity_id") for c in data.get("candidates", []) if isinstance(c, Mapping)
+    ]
+    return {str(e) for e in named if e}
+
+
 def match_review_open_between(session: Session, a: uuid.UUID, b: uuid.UUID) -> bool:
     """An open match review already names both entities (as the record or a candidate)."""
-    items = session.scalars(
-        sa.select(ReviewItem).where(
+    payloads = session.scalars(
+        sa.select(ReviewItem.payload).where(
             ReviewItem.kind == ReviewKind.MATCH.value,
             ReviewItem.status == ReviewStatus.OPEN.value,
             ReviewItem.entity_id.in_([a, b]),
         )
     )
-    for item in items:
-        payload = item.payload if isinstance(item.payload, Mapping) else {}
-        named = {payload.get("entity_id")} | {
-            c.get("entity_id") for c in payload.get("candidates", []) if isinstance(c, Mapping)
-        }
-        if {str(a), str(b)} <= named:
-            return True
-    return False
+    return any({str(a), str(b)} <= match_review_names(payload) for payload in payloads)
 
 
 def close_review(

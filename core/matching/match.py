@@ -21,18 +21,12 @@ from core.matching.engine import Matcher
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
-from core.matching.writes import (
-    NewEntity,
-    insert_keys,
-    insert_new_entity,
-    join_new_entity,
-    table,
-)
+from core.matching.writes import NewEntity, insert_new_entity, join_new_entity, table
 from core.merging.keep_apart import kept_apart_from
-from core.merging.keys import Key, keys_of
+from core.merging.keys import Key, keys_of, replace_keys
 from core.merging.merge import merge_entities
 from core.reviews import ReviewKind, match_review_open_between, open_review
-from core.store import BlockingKey, Entity, Link, MatchDecision
+from core.store import Entity, Link, MatchDecision
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
 __all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
@@ -64,11 +58,7 @@ def index_entity(
 ) -> None:
     """Make the entity's blocking keys those of `golden` (and `variants`, e.g. its kept
     source records): call it whenever a golden record changes."""
-    keys = entity_keys(kind, as_json(golden), config, variants)
-    # replace_keys without its read of the keys it has just deleted: two statements, not three
-    keys_table = table(BlockingKey)
-    session.execute(sa.delete(keys_table).where(keys_table.c.entity_id == entity_id))
-    insert_keys(session, entity_id, kind, keys)
+    replace_keys(session, entity_id, kind, entity_keys(kind, as_json(golden), config, variants))
 
 
 def _decision_row(

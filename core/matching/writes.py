@@ -11,7 +11,7 @@ move them in the same transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from core.audit import ActorKind, AuditRecord
 from core.config.matching import SurvivorshipConfig
 from core.merging.golden import SourceValues, golden_from_sources
-from core.merging.keys import Key
+from core.merging.keys import Key, insert_keys
 from core.merging.merge import MergeError, check_active, merge_audits, merge_snapshot
 from core.merging.sources import golden_change_audits, stored_sources
 from core.store import BlockingKey, Entity, EntityMerge, Link, metadata
 from core.store.base import utcnow
 
-__all__ = ["NewEntity", "insert_keys", "insert_new_entity", "join_new_entity", "table"]
+__all__ = ["NewEntity", "insert_new_entity", "join_new_entity", "table"]
 
 
 def table(model: type[Any]) -> sa.Table:
@@ -59,15 +59,6 @@ class NewEntity:
     def link_row(self, entity_id: uuid.UUID) -> dict[str, Any]:
         link = {"connection": self.connection, "kind": self.kind, "remote_id": self.remote_id}
         return {**link, "entity_id": entity_id}
-
-
-def insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
-    rows = [
-        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
-        for t, v in sorted(set(keys))
-    ]
-    if rows:
-        session.execute(sa.insert(table(BlockingKey)), rows)
 
 
 def insert_new_entity(session: Session, new: NewEntity) -> tuple[Entity, int]:

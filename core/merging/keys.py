@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.store import BlockingKey
+from core.store import BlockingKey, metadata
 
-__all__ = ["Key", "keys_of", "replace_keys", "write_keys"]
+__all__ = ["Key", "insert_keys", "keys_of", "replace_keys"]
 
 Key = tuple[str, str]  # (key_type, key_value)
 
@@ -24,19 +24,24 @@ def keys_of(session: Session, entity_id: uuid.UUID) -> list[Key]:
     return [(row[0], row[1]) for row in rows]
 
 
-def write_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> int:
-    """Add the keys the entity does not have yet; returns how many were added."""
-    have = set(keys_of(session, entity_id))
-    new = sorted(set(keys) - have)
-    if new:
-        session.execute(
-            sa.insert(BlockingKey),
-            [{"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v} for t, v in new],
-        )
-    return len(new)
+def _table() -> sa.Table:
+    # Core statements: keys are never loaded as objects, the session has nothing to sync
+    return metadata.tables[BlockingKey.__tablename__]
+
+
+def insert_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
+    """Add `keys` to the entity (Core insert: none of them may be there yet)."""
+    rows = [
+        {"entity_id": entity_id, "kind": kind, "key_type": t, "key_value": v}
+        for t, v in sorted(set(keys))
+    ]
+    if rows:
+        session.execute(sa.insert(_table()), rows)
 
 
 def replace_keys(session: Session, entity_id: uuid.UUID, kind: str, keys: Iterable[Key]) -> None:
-    """Make the entity's keys exactly `keys`."""
-    session.execute(sa.delete(BlockingKey).where(BlockingKey.entity_id == entity_id))
-    write_keys(session, entity_id, kind, keys)
+    """Make the entity's keys exactly `keys`: two statements (the sync re-indexes an entity
+    whenever its golden record changes)."""
+    table = _table()
+    session.execute(sa.delete(table).where(table.c.entity_id == entity_id))
+    insert_keys(session, entity_id, kind, keys)

@@ -25,7 +25,7 @@ from core.audit import ActorKind, AuditRecord, record_audit
 from core.config.matching import SurvivorshipConfig
 from core.merging.golden import SourceValues, golden_from_sources
 from core.merging.keep_apart import forget_keep_apart, kept_apart_from
-from core.merging.keys import Key, keys_of, replace_keys
+from core.merging.keys import Key, insert_keys, keys_of, replace_keys
 from core.merging.sources import audit_golden_change, stored_sources
 from core.store import BlockingKey, Entity, EntityMerge, Link
 from core.store.base import utcnow
@@ -169,15 +169,7 @@ def merge_entities(
     merged.status, merged.merged_into = "merged", survivor.id
     merged.version += 1
     session.execute(sa.delete(BlockingKey).where(BlockingKey.entity_id == merged.id))
-    gained = sorted(set(merged_keys) - set(survivor_keys))
-    if gained:
-        session.execute(
-            sa.insert(BlockingKey),
-            [
-                {"entity_id": survivor.id, "kind": survivor.kind, "key_type": t, "key_value": v}
-                for t, v in gained
-            ],
-        )
+    insert_keys(session, survivor.id, survivor.kind, set(merged_keys) - set(survivor_keys))
     why = reason or f"{decision}: {merged.id} merged into {survivor.id}"
     audit_golden_change(
         session, survivor, before, survivor.data, actor_kind=actor_kind, actor=actor, reason=why

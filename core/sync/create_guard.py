@@ -38,7 +38,13 @@ from core.matching import Matcher
 from core.matching.features import person_name
 from core.matching.model import Gamma
 from core.merging.keep_apart import kept_apart_from
-from core.reviews import ReviewKind, ReviewStatus, match_review_open_between, open_review
+from core.reviews import (
+    ReviewKind,
+    ReviewStatus,
+    match_review_names,
+    match_review_open_between,
+    open_review,
+)
 from core.store import BlockingKey, Entity, Link, ReviewItem
 from core.sync.links import LinkStatus, active_entity
 from mapping.transforms import contains_cjk
@@ -188,12 +194,7 @@ class CreateGuard:
                 )
             )
             for entity_id, payload in rows:
-                data = payload if isinstance(payload, Mapping) else {}
-                named = {entity_id} | {
-                    uuid.UUID(str(c["entity_id"]))
-                    for c in data.get("candidates", [])
-                    if isinstance(c, Mapping) and c.get("entity_id")
-                }
+                named = {entity_id} | {uuid.UUID(e) for e in match_review_names(payload)}
                 for one in named:
                     self._reviews.setdefault(one, set()).update(named - {one})
         return self._reviews

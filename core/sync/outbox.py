@@ -112,7 +112,6 @@ def commit_plan(session: Session, plan: Plan, *, run_id: int | None = None) -> C
     planned = [
         {"planned_id": entity_id, "planned_at": version}
         for entity_id, version in plan.entities.items()
-        if entity_id not in plan.waiting or plan.waits.get(entity_id)
     ]
     session.flush()
     record_waits(session, set(plan.entities) | plan.woken, plan.waits)

@@ -135,7 +135,6 @@ class Plan:
     bases: dict[int, str] = field(default_factory=dict)
     # looked at, but waiting (a reference not in the target yet, a match under review), and
     # what for (core.sync.waits): they count as planned until that is over
-    waiting: set[uuid.UUID] = field(default_factory=set)
     waits: dict[uuid.UUID, list[Wait]] = field(default_factory=dict)
     # entities whose wait was over when planning began (looked at again, or merged meanwhile)
     woken: set[uuid.UUID] = field(default_factory=set)
@@ -146,8 +145,12 @@ class Plan:
 
     def wait(self, entity_id: uuid.UUID, *waits: Wait) -> None:
         """`entity_id` cannot be planned in a connection yet, for `waits`."""
-        self.waiting.add(entity_id)
         self.waits.setdefault(entity_id, []).extend(waits)
+
+    @property
+    def waiting(self) -> set[uuid.UUID]:
+        """The entities looked at that wait for something."""
+        return set(self.waits)
 
     def __bool__(self) -> bool:
         return bool(self.writes)

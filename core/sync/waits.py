@@ -33,7 +33,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from core.reviews import ReviewKind, ReviewStatus
+from core.reviews import ReviewKind, ReviewStatus, match_review_names
 from core.store import Entity, Link, PlanWait, ReviewItem
 from core.store.base import utcnow
 from core.sync.links import LinkStatus
@@ -144,13 +144,7 @@ def _pairs_in_review(
                 ReviewItem.entity_id.in_(chunk),
             )
         ):
-            data = payload if isinstance(payload, Mapping) else {}
-            names = {str(data.get("entity_id"))} | {
-                str(c.get("entity_id"))
-                for c in data.get("candidates", [])
-                if isinstance(c, Mapping)
-            }
-            named.setdefault(entity_id, []).append(names)
+            named.setdefault(entity_id, []).append(match_review_names(payload))
     return {
         (a, b)
         for a, b in pairs

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from mapping.maps import Mapper, RecordMappingError
-from mapping.model import Contact, Customer, Opportunity
+from mapping.model import Contact, Customer, Opportunity, Stage
 
 EXAMPLES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -139,6 +139,31 @@ def representable(
         if getattr(back, field) == getattr(record(value), field):
             kept.append(value)
     return kept
+
+
+def representable_values(
+    mapper: Mapper, account: dict[str, Any], deal: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """The industries and stages `mapper` round-trips (`account`, `deal`: the least payloads
+    its customers and opportunities need besides the field asked about)."""
+    return {
+        "industries": representable(
+            mapper,
+            "customer",
+            "industry",
+            INDUSTRY_CANDIDATES,
+            lambda v: Customer(name="A", industry=v),
+            account,
+        ),
+        "stages": representable(
+            mapper,
+            "opportunity",
+            "stage",
+            list(Stage),
+            lambda v: Opportunity(name="D", stage=v),
+            deal,
+        ),
+    }
 
 
 def roundtrip(mapper: Mapper, kind: str, record: Customer | Contact | Opportunity) -> None:

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from roundtrip_records import (
     COMPANIES,
     EXAMPLES,
-    INDUSTRY_CANDIDATES,
     addresses,
     custom_text,
     days,
@@ -27,7 +26,7 @@ from roundtrip_records import (
     optional,
     person,
     phones,
-    representable,
+    representable_values,
     roundtrip,
     seconds,
     text,
@@ -128,26 +127,11 @@ def fx_opportunities(draw: st.DrawFn, stages: list[Stage]) -> Opportunity:
 
 @pytest.fixture(scope="module")
 def fx_values(fxiaoke: Mapper) -> dict[str, list[Any]]:
-    account = {"name": "A"}
-    deal = {"name": "D", "account_id": "a1", "close_date": 1690214400000, "sales_stage": "1"}
-    return {
-        "industries": representable(
-            fxiaoke,
-            "customer",
-            "industry",
-            INDUSTRY_CANDIDATES,
-            lambda v: Customer(name="A", industry=v),
-            account,
-        ),
-        "stages": representable(
-            fxiaoke,
-            "opportunity",
-            "stage",
-            list(Stage),
-            lambda v: Opportunity(name="D", stage=v),
-            deal,
-        ),
-    }
+    return representable_values(
+        fxiaoke,
+        {"name": "A"},
+        {"name": "D", "account_id": "a1", "close_date": 1690214400000, "sales_stage": "1"},
+    )
 
 
 def test_fxiaoke_represents_every_stage_but_prospecting(fx_values: dict[str, list[Any]]) -> None:

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from roundtrip_records import (
     COMPANIES,
     EXAMPLES,
-    INDUSTRY_CANDIDATES,
     addresses,
     custom_text,
     days,
@@ -25,7 +24,7 @@ from roundtrip_records import (
     optional,
     person,
     phones,
-    representable,
+    representable_values,
     roundtrip,
     seconds,
     text,
@@ -131,26 +130,11 @@ def zoho_opportunities(draw: st.DrawFn, stages: list[Stage]) -> Opportunity:
 
 @pytest.fixture(scope="module")
 def zoho_values(zoho: Mapper) -> dict[str, list[Any]]:
-    account = {"Account_Name": "A"}
-    deal = {"Deal_Name": "D", "Stage": "Qualification"}
-    return {
-        "industries": representable(
-            zoho,
-            "customer",
-            "industry",
-            INDUSTRY_CANDIDATES,
-            lambda v: Customer(name="A", industry=v),
-            account,
-        ),
-        "stages": representable(
-            zoho,
-            "opportunity",
-            "stage",
-            list(Stage),
-            lambda v: Opportunity(name="D", stage=v),
-            deal,
-        ),
-    }
+    return representable_values(
+        zoho,
+        {"Account_Name": "A"},
+        {"Deal_Name": "D", "Stage": "Qualification"},
+    )
 
 
 def test_zoho_represents_every_stage_but_prospecting(zoho_values: dict[str, list[Any]]) -> None:

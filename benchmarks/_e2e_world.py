@@ -1,6 +1,10 @@
 """Shared by e2e_sync.py and soak.py: both emulators on loopback holding one generated world,
 with latency, limits and faults as asked, and a crmhub config (database, broker, connection
 budgets matched to the emulators' limits) in a folder of its own.
+
+A run longer than a session pauses: `save_emulators` writes what the emulators hold (records,
+users, deletions, the ids of the seeded records, their clocks) beside crmhub's database and
+broker, and `e2e_world(..., resume=True)` serves that again instead of a fresh world.
 """
 
 from __future__ import annotations
@@ -78,11 +82,46 @@ class E2EWorld:
         }
 
 
+EMULATORS_FILE = "emulators.json"
+
+
+def save_emulators(world: E2EWorld) -> Path:
+    """What the emulators hold now, for `e2e_world(..., resume=True)` (call it while nothing
+    is calling them: a write after this is not in the file)."""
+    saved = {
+        name: {
+            "state": emulator.export_state(),
+            "truth_ids": emulator.truth_ids,
+            "clock_offset_s": emulator.clock.offset_s,
+        }
+        for name, emulator in world.emulators.items()
+    }
+    path = world.folder / EMULATORS_FILE
+    part = path.with_suffix(".part")
+    with part.open("w", encoding="utf-8") as out:
+        json.dump(saved, out, ensure_ascii=False)
+    part.replace(path)  # a pause killed while saving keeps the previous file
+    return path
+
+
+def _restore(emulators: dict[str, Any], path: Path) -> None:
+    with path.open(encoding="utf-8") as saved_file:
+        saved = json.load(saved_file)
+    for name, emulator in emulators.items():
+        emulator.import_state(saved[name]["state"])
+        emulator.truth_ids = dict(saved[name]["truth_ids"])
+        # the clock goes on from where it was (plus the real time since: CRMs' clocks run on)
+        emulator.clock.advance(max(0.0, saved[name]["clock_offset_s"] - emulator.clock.offset_s))
+
+
 @contextmanager
-def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+def e2e_world(folder: Path, options: WorldOptions, *, resume: bool = False) -> Iterator[E2EWorld]:
+    """The emulators holding `options.spec`'s world, or with `resume` what a paused run saved
+    in `folder` (its database and broker are kept)."""
+    if not resume:
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
     world = generate_world(options.spec)
     zoho = ZohoEmulator.from_world(world, faults=options.zoho_faults)
     fxiaoke = FxiaokeEmulator.from_world(world, faults=options.fxiaoke_faults)
@@ -90,6 +129,8 @@ def e2e_world(folder: Path, options: WorldOptions) -> Iterator[E2EWorld]:
     fxiaoke.set_limits(endpoint_calls=options.fxiaoke_endpoint_calls, token_calls_per_min=1000)
     for emulator in (zoho, fxiaoke):
         emulator.clock.advance(2)  # the generated records lie in finished seconds
+    if resume:
+        _restore({"zoho": zoho, "fxiaoke": fxiaoke}, folder / EMULATORS_FILE)
     with running(zoho) as zoho_url, running(fxiaoke) as fxiaoke_url:
         emulators = {"zoho": zoho, "fxiaoke": fxiaoke}
         urls = {"zoho": zoho_url, "fxiaoke": fxiaoke_url}

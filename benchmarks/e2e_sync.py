@@ -19,6 +19,12 @@ customers it takes minutes a stage, so `--check last` runs it once, after the la
 The JSON is rewritten after every stage ("complete": false until the last), so a long run that
 dies still leaves the stages it finished.
 
+A run longer than a session: `--pause-after SECONDS` stops at the next safe point after that
+long (between pages or write batches, like `crmhub sync` on SIGTERM), saves the emulators and
+where the run is in `--folder`; `--resume --folder F` goes on with the same stage in a new
+process (crmhub resumes from its cursors and outbox). A stage's figures are then the sums of
+its segments' (`"segments"` says how many), and `"sessions"` lists each process's time.
+
 Fxiaoke's limit is raised by default (so the run measures crmhub, not the throttle) and the
 connections' client budgets are set to match; `--real-fxiaoke-limits` keeps the real one.
 """
@@ -38,6 +44,7 @@ import math
 import random
 import resource
 import tempfile
+import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -55,7 +62,8 @@ from workers.runtime import worker_parts
 from workers.sync_run import SyncSummary, sync_once
 
 sys.path.append(str(HERE))
-from _common import write_results
+from _common import RESULTS, write_results
+from _e2e_progress import Progress, load_baseline, merge_segments, save_baseline
 from _e2e_world import (
     REAL_FXIAOKE_CALLS,
     REAL_FXIAOKE_WINDOW_S,
@@ -63,6 +71,7 @@ from _e2e_world import (
     WorldOptions,
     e2e_world,
     edit_remote,
+    save_emulators,
 )
 
 PAGE = {"zoho": 200, "fxiaoke": 100}
@@ -147,8 +156,12 @@ def run_stage(
     connectors: dict[str, Any],
     parts: Any,
     clock: PlanClock,
-    last_outbox: int,
-) -> tuple[dict[str, Any], int]:
+    since: int,
+    stop: threading.Event,
+) -> tuple[dict[str, Any], bool]:
+    """One segment of a stage (the whole stage unless `stop` pauses it): its figures, and
+    whether it was paused. `since`: the outbox ids of earlier stages end there."""
+    done_before, _ = _writes_since(store, since)
     for emulator in world.emulators.values():
         emulator.log.reset()
     for connector in connectors.values():
@@ -159,12 +172,13 @@ def run_stage(
     counter = clock.counter
     sent = counter.count
     started = time.perf_counter()
-    summary = sync_once(store, ctx, connectors, parts, max_rounds=8,
+    summary = sync_once(store, ctx, connectors, parts, max_rounds=8, stop=stop,
                         on_stage=lambda s: marks.append((s, clock.seconds, clock.statements,
                                                          counter.count)))  # fmt: skip
     total = time.perf_counter() - started
     statements = counter.count - sent
-    writes, last_outbox = _writes_since(store, last_outbox)
+    done_after, _ = _writes_since(store, since)
+    writes = done_after - done_before  # this segment's
     plan_in_cycle = next((p for s, p, _, _ in marks if s == "write"), clock.seconds)
     plan_sql_in_cycle, cycle_sql = next(
         ((p, c - sent) for s, _, p, c in marks if s == "write"), (clock.statements, statements)
@@ -200,7 +214,7 @@ def run_stage(
         "database_bytes": _db_bytes(world),
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }  # fmt: skip
-    return figures, last_outbox
+    return figures, summary.stopped
 
 
 def settle_clocks(world: E2EWorld) -> None:
@@ -242,7 +256,7 @@ def _print_invariants(inv: dict[str, Any]) -> None:
         print(f"{'':>18}{example['invariant']}: {example['detail'][:160]}", flush=True)
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--overlap", type=float, default=0.3)
@@ -258,7 +272,32 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "crmhub-e2e")
+    parser.add_argument(
+        "--pause-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="pause at the next safe point after this long (saves the emulators; --resume goes on)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the paused run in --folder (its own options; the others are ignored)",
+    )
     args = parser.parse_args()
+    if args.resume:
+        saved = Progress.load(args.folder).args
+        args = argparse.Namespace(**{**saved, "folder": args.folder,
+                                     "pause_after": args.pause_after, "resume": True})  # fmt: skip
+    return args
+
+
+KEPT = ("customers", "overlap", "changes", "zoho_latency_ms", "fxiaoke_latency_ms",
+        "real_fxiaoke_limits", "check", "seed")  # fmt: skip
+
+
+def main() -> None:
+    args = _arguments()
     n = args.customers
     endpoint_calls = REAL_FXIAOKE_CALLS if args.real_fxiaoke_limits else 100_000
     options = WorldOptions(
@@ -277,13 +316,24 @@ def main() -> None:
     }  # fmt: skip
     print(f"e2e_sync: {n} customers, {2 * n} contacts, {n} opportunities; limits {limits}",
           flush=True)  # fmt: skip
-    stages: list[dict[str, Any]] = []
+    if args.resume:
+        progress = Progress.resume(args.folder)
+    else:
+        progress = Progress({k: getattr(args, k) for k in KEPT})
     header = {"command": " ".join(sys.argv), "customers": n, "contacts": 2 * n,
               "opportunities": n, "overlap": args.overlap, "limits": limits}  # fmt: skip
     rng = random.Random(args.seed)
+    progress.restore_rng(rng)
+    stop = threading.Event()
+    if args.pause_after is not None:
+        timer = threading.Timer(args.pause_after, stop.set)
+        timer.daemon = True
+        timer.start()
     started = time.perf_counter()
-    with e2e_world(args.folder, options) as world, ExitStack() as stack:
-        print(f"world ready in {time.perf_counter() - started:.1f} s", flush=True)
+    with e2e_world(args.folder, options, resume=args.resume) as world, ExitStack() as stack:
+        print(f"world ready in {time.perf_counter() - started:.1f} s"
+              f"{' (resumed at stage ' + str(progress.next_index) + ')' if args.resume else ''}",
+              flush=True)  # fmt: skip
         store = Store.open(world.config.hub.database.url)
         stack.callback(store.close)
         store.upgrade()
@@ -293,32 +343,59 @@ def main() -> None:
         connectors = world.connectors(stack)
         checkers = world.connectors(stack)
         clock = PlanClock(Statements(store))
-        last_outbox = 0
         # each stage's writes come back in the next pull (their echo, recognised and dropped):
         # an echo sync after each stage settles it, so the next stage measures its own changes
         plan = [("full", 0), ("echo of full", 0)]
-        for k in filter(None, args.changes.split(",")):
+        for k in filter(None, str(args.changes).split(",")):
             plan += [(f"changes={k}", int(k)), (f"echo of {k}", 0)]
         plan.append(("no changes", 0))
-        for index, (name, k) in enumerate(plan):
-            # checked once at the end, the audit must account for every stage's changes
-            if args.check == "each" or index == 0:
-                base = golden_baseline(store)
-            edited = edit_remote(world, k, rng) if k else {}
-            stage, last_outbox = run_stage(name, world, store, ctx, connectors, parts, clock,
-                                           last_outbox)  # fmt: skip
-            stage["remote_edits"] = edited
-            if stages:
-                stage["ratio_to_full"] = round(stage["seconds"] / stages[0]["seconds"], 4)
-            stages.append(stage)
+        path = RESULTS / f"e2e_sync-{n}.json"
+        progress.running = True
+        progress.save(world.folder)
+        for index in range(progress.next_index, len(plan)):
+            name, k = plan[index]
+            if not progress.under_way:
+                # checked once at the end, the audit must account for every stage's changes
+                if args.check == "each" or index == 0:
+                    save_baseline(world.folder, golden_baseline(store))
+                progress.edited = edit_remote(world, k, rng) if k else {}
+                progress.keep_rng(rng)
+            segment, paused = run_stage(name, world, store, ctx, connectors, parts, clock,
+                                        progress.last_outbox, stop)  # fmt: skip
+            progress.segments.append(segment)
+            if paused:
+                print(f"{name}: paused after {segment['seconds']:.1f} s (segment "
+                      f"{len(progress.segments)}); saving the emulators", flush=True)  # fmt: skip
+                save_emulators(world)
+                progress.running = False
+                progress.sessions.append({"seconds": round(time.perf_counter() - started, 1),
+                                          "ended": f"paused in {name}"})  # fmt: skip
+                progress.save(world.folder)
+                print(f"resume with: {sys.argv[0]} --resume --folder {args.folder}")
+                return
+            stage = merge_segments(progress.segments)
+            stage["fxiaoke_seconds_at_real_limit"] = _at_real_limit(
+                stage["calls_by_endpoint"]["fxiaoke"]
+            )
+            stage["remote_edits"] = progress.edited
+            if progress.stages:
+                stage["ratio_to_full"] = round(stage["seconds"] / progress.stages[0]["seconds"], 4)
             _print_stage(stage)
             settle_clocks(world)
             last = index == len(plan) - 1
             if args.check == "each" or (args.check == "last" and last):
-                stage["invariants"] = check(world, store, ctx, checkers, base)
+                stage["invariants"] = check(world, store, ctx, checkers,
+                                            load_baseline(world.folder))  # fmt: skip
                 _print_invariants(stage["invariants"])
-            path = write_results(f"e2e_sync-{n}", {**header, "complete": last, "stages": stages})
-    for stage in stages[1:]:
+            progress.finish_stage(stage, _writes_since(store, 0)[1])
+            if last:
+                progress.running = False
+                progress.sessions.append({"seconds": round(time.perf_counter() - started, 1),
+                                          "ended": "finished"})  # fmt: skip
+            progress.save(world.folder)
+            figures = {"complete": last, "sessions": progress.sessions, "stages": progress.stages}
+            path = write_results(f"e2e_sync-{n}", {**header, **figures})
+    for stage in progress.stages[1:]:
         print(f"{stage['stage']}: {stage['ratio_to_full']:.2%} of the full sync's time")
     print(f"wrote {path}")
 

@@ -6,6 +6,7 @@ the customer, the next round plans the contact). What `crmhub sync` and `crmhub 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ class SyncSummary:
     rounds: int = 0
     still_waiting: int = 0  # writes waiting for a retry later than this run looks
     calls: dict[str, int] = field(default_factory=dict)
+    stopped: bool = False  # a stop request ended it early; the next sync goes on from there
 
     def totals(self) -> dict[str, Any]:
         """The figures people ask for first, by name."""
@@ -66,25 +68,36 @@ def sync_once(
     max_rounds: int = 5,
     on_stage: Callable[[str], None] = lambda stage: None,
     on_batch: Callable[[BatchCounts], None] = lambda counts: None,
+    stop: threading.Event | None = None,
 ) -> SyncSummary:
-    """Run one sync (see the module docstring); connectors are the caller's to close."""
+    """Run one sync (see the module docstring); connectors are the caller's to close.
+
+    A `stop` request is honoured between pages and between write batches (the batch in hand is
+    finished and committed); the summary then says `stopped`, and the next sync goes on from
+    the saved cursors and the outbox."""
+    stop = stop or threading.Event()
     on_stage("pull")
-    summary = SyncSummary(run_cycle(store, ctx, connectors))
+    summary = SyncSummary(run_cycle(store, ctx, connectors, stop=stop))
     pool = ConnectorPool(lambda name: connectors[name])  # the same clients, counters and tokens
     writer = Writer(store, pool, budgets=parts.budgets, failpoints=Failpoints())
     settings: LoopSettings = parts.loop_settings(until_idle=True)
     for _ in range(max_rounds):
+        if stop.is_set():
+            break
         on_stage("write")
         loop = WriterLoop(
             store, parts.target, writer, settings, budgets=parts.budgets, on_batch=on_batch
         )
-        summary.writes.add(loop.run())
+        summary.writes.add(loop.run(stop))
         summary.rounds += 1
+        if stop.is_set():
+            break
         on_stage("plan")
         _, committed = plan_and_commit(store, ctx, run_id=summary.cycle.run_id)
         summary.replanned += committed.queued
         if not committed.queued:
             break
+    summary.stopped = stop.is_set()
     summary.still_waiting = waiting_items(store)
     for name, connector in connectors.items():
         counters = getattr(connector, "counters", None)

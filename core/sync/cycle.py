@@ -15,6 +15,7 @@ reported and skipped; the others go on.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -60,6 +61,7 @@ class CycleReport:
     committed: CommitCounts | None = None
     calls: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    stopped: bool = False
 
     def counts(self) -> dict[str, Any]:
         totals: dict[str, int] = {}
@@ -79,6 +81,7 @@ class CycleReport:
             },
             "errors": self.errors,
             "seconds": round(self.seconds, 3),
+            **({"stopped": True} if self.stopped else {}),
         }
 
 
@@ -127,19 +130,23 @@ def run_cycle(
     full: bool = False,
     commit: bool = True,
     pull: bool = True,
+    stop: threading.Event | None = None,
 ) -> CycleReport:
-    """One cycle (see the module docstring); `commit=False` plans without queueing."""
+    """One cycle (see the module docstring); `commit=False` plans without queueing. A `stop`
+    request ends the pulls between pages and skips the plan (`report.stopped`): what was read
+    is kept, the next cycle goes on from there."""
     started = time.perf_counter()
     report = CycleReport(run_id=start_run(store, "sync"))
     try:
         if pull:
-            _pull_all(store, ctx, connectors, report, full)
-        if commit:
+            _pull_all(store, ctx, connectors, report, full, stop)
+        report.stopped = stop is not None and stop.is_set()
+        if commit and not report.stopped:
             with store.transaction(run_id=report.run_id) as session:
                 report.owners = dict(settle_owners(session, ctx))
                 report.plan = plan_entities(session, ctx)
                 report.committed = commit_plan(session, report.plan, run_id=report.run_id)
-        else:
+        elif not commit:
             report.plan = preview_plan(store, ctx)
     except Exception as exc:
         report.seconds = time.perf_counter() - started
@@ -161,6 +168,7 @@ def _pull_all(
     connectors: Mapping[str, Connector],
     report: CycleReport,
     full: bool,
+    stop: threading.Event | None = None,
 ) -> None:
     live = {n: c for n, c in connectors.items() if n in ctx.connections}
     for name, connector in live.items():
@@ -172,10 +180,12 @@ def _pull_all(
         for name, connector in live.items():
             if name in report.errors or kind not in connector.entities():
                 continue
+            if stop is not None and stop.is_set():
+                return
             try:
                 counts = pull_entity(
                     store, ctx.connections[name], connector, kind, ctx=ctx, full=full,
-                    run_id=report.run_id,
+                    run_id=report.run_id, stop=stop,
                 )  # fmt: skip
             except ConnectorError as exc:
                 report.errors[name] = str(exc)

@@ -11,6 +11,7 @@ repeating a row. Deletions follow the pages (`core.sync.deletes`).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class PullCounts:
     # what reconciling did: new, joined, parked, merged, echo, unchanged, conflicts, ...
     outcomes: Counter[str] = field(default_factory=Counter)
     deletes: DeleteCounts = field(default_factory=DeleteCounts)
+    stopped: bool = False  # a stop request ended the pull between pages: the pass goes on later
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -216,9 +218,14 @@ def pull_entity(
     full: bool = False,
     run_id: int | None = None,
     on_page: Callable[[int], None] = lambda n: None,
+    stop: threading.Event | None = None,
 ) -> PullCounts:
     """Pull `kind` from `connector` into the store (reconciled when `ctx` is given and the
-    connection maps the kind); returns what was stored and what reconciling did."""
+    connection maps the kind); returns what was stored and what reconciling did.
+
+    A `stop` request is honoured between pages: the pages read are committed with their cursor,
+    the pass stays incomplete (no creates into this kind yet, no deletion check), and the next
+    pull goes on from that cursor."""
     name = connection.name
     counts = PullCounts()
     reconciling = ctx is not None and connection.space(kind) is not None
@@ -229,6 +236,9 @@ def pull_entity(
         # until this pull ends, records of this kind may be there unread: no creates there
         mark_pass(session, name, kind, complete=False, at=datetime.now(UTC))
     for page in connector.pull(kind, None if full else cursor, full=full):
+        if stop is not None and stop.is_set():
+            counts.stopped = True
+            return counts
         if not page.records:  # it only moves the cursor on (connectors.incremental)
             with store.transaction(run_id=run_id) as session:
                 save_cursor(session, name, kind, CHANGES, cursor_to_json(page.cursor))

@@ -13,6 +13,7 @@ from workers.broker import BrokerUnavailableError
 from workers.cli.connect import open_connection
 from workers.cli.context import ExitCode, err, out, state
 from workers.cli.summary import print_summary, sync_progress
+from workers.cli.worker import stop_on_signals
 from workers.runtime import worker_parts
 from workers.sync_run import SyncSummary, sync_once
 
@@ -24,7 +25,9 @@ def sync(
     as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
 ) -> None:
     """Sync every enabled connection once: pull -> match -> merge -> assign -> plan -> outbox ->
-    write, then print what happened. Exit 1 when a connection failed or a write was refused."""
+    write, then print what happened. Exit 1 when a connection failed or a write was refused.
+    SIGTERM or Ctrl-C finishes the page or write batch in hand and stops (exit 1); the next
+    sync goes on from there."""
     config = state(ctx).config()
     store = state(ctx).store()
     sync_ctx = SyncContext.from_config(config)
@@ -39,10 +42,10 @@ def sync(
             connectors[name] = open_connection(name, config.hub.connections[name])
             stack.callback(connectors[name].close)
         try:
-            with sync_progress() as bars:
+            with stop_on_signals() as stop, sync_progress() as bars:
                 summary = sync_once(
                     store, sync_ctx, connectors, parts, on_stage=bars.on_stage,
-                    on_batch=bars.on_batch,
+                    on_batch=bars.on_batch, stop=stop,
                 )  # fmt: skip
         except BrokerUnavailableError as exc:
             err.print(f"[red]error[/red] {exc}")
@@ -51,9 +54,12 @@ def sync(
         out.print_json(json.dumps(summary.totals()))
     else:
         print_summary(summary)
+    if summary.stopped:
+        err.print("stopped before the end: the next sync goes on from where this one stopped")
     raise typer.Exit(exit_code(summary))
 
 
 def exit_code(summary: SyncSummary) -> ExitCode:
     totals = summary.totals()
-    return ExitCode.FAILED if totals["errors"] or totals["dead_letters"] else ExitCode.OK
+    failed = totals["errors"] or totals["dead_letters"] or summary.stopped
+    return ExitCode.FAILED if failed else ExitCode.OK

@@ -5,17 +5,22 @@ Rows are kept in a dict by id and in three sorted indexes: by id, by (created, i
 page per call. A query with a predicate the indexes cannot answer scans its range once and caches
 the matching ids until the module changes (each write bumps `generation`), so offset paging over
 a filtered query stays cheap while nothing is written, and sees every write when something is:
-no snapshot isolation, like the real APIs.
+no snapshot isolation, like the real APIs. Equality on any other field is answered from a
+`FieldIndex` (`ids_with`), whose ids a query passes back as `among`: then only those rows are
+considered, so a search during a write stage costs O(matches), not O(rows).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sortedcontainers import SortedList
+
+from connectors.emulator.index import FieldIndex
 
 __all__ = ["Bound", "IndexName", "ModuleStore", "Row", "SortKey"]
 
@@ -52,6 +57,36 @@ class Bound:
     inclusive: bool = True
 
 
+def _key(row: Row, index: IndexName) -> Any:
+    """The row's key in `index`: its id, or (time, id)."""
+    if index == "id":
+        return row.id
+    return (row.created if index == "created" else row.modified, row.id)
+
+
+def _id_of(key: Any) -> str:
+    return key if isinstance(key, str) else str(key[1])
+
+
+def _inside(key: Any, lower: Bound | None, upper: Bound | None) -> bool:
+    """Whether an index key is within bounds on its first component (as `_range` cuts)."""
+    first: Any = key if isinstance(key, str) else key[0]
+    above = lower is None or first > lower.value or (first == lower.value and lower.inclusive)
+    below = upper is None or first < upper.value or (first == upper.value and upper.inclusive)
+    return above and below
+
+
+def _sorted_ids(
+    rows: Iterable[Row], orders: Sequence[SortKey], where: Callable[[Row], bool] | None
+) -> list[str]:
+    """Ids of the rows passing `where`, by `orders`, ties by id ascending."""
+    kept = [r for r in rows if where is None or where(r)]
+    kept.sort(key=lambda r: r.id)
+    for key, descending in reversed(orders):  # stable sorts, last key first
+        kept.sort(key=key, reverse=descending)
+    return [r.id for r in kept]
+
+
 class ModuleStore:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -61,6 +96,7 @@ class ModuleStore:
         self._by_created: SortedList = SortedList()
         self._by_modified: SortedList = SortedList()
         self._cache: OrderedDict[Hashable, list[str]] = OrderedDict()
+        self._values = FieldIndex()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -77,6 +113,7 @@ class ModuleStore:
         self._by_id = SortedList(self.rows)
         self._by_created = SortedList((r.created, r.id) for r in self.rows.values())
         self._by_modified = SortedList((r.modified, r.id) for r in self.rows.values())
+        self._values.clear()
         self._changed()
 
     def put(self, row: Row) -> None:
@@ -90,6 +127,7 @@ class ModuleStore:
         self.rows[row.id] = row
         self._by_created.add((row.created, row.id))
         self._by_modified.add((row.modified, row.id))
+        self._values.file(row)
         self._changed()
 
     def touch(self, row: Row, modified: int) -> None:
@@ -97,6 +135,7 @@ class ModuleStore:
         self._by_modified.remove((row.modified, row.id))
         row.modified = modified
         self._by_modified.add((modified, row.id))
+        self._values.file(row)
         self._changed()
 
     def remove(self, row_id: str) -> Row:
@@ -104,8 +143,14 @@ class ModuleStore:
         self._by_id.remove(row_id)
         self._by_created.remove((row.created, row.id))
         self._by_modified.remove((row.modified, row.id))
+        self._values.unfile(row_id)
         self._changed()
         return row
+
+    def ids_with(self, field: str, values: Iterable[Any]) -> set[str] | None:
+        """Ids of rows whose `field` (or an item of it) equals one of `values`; None if the
+        index cannot answer exactly (see `FieldIndex.ids_with`): then scan."""
+        return self._values.ids_with(field, values, self.rows.values())
 
     def _changed(self) -> None:
         self.generation += 1
@@ -139,16 +184,22 @@ class ModuleStore:
         upper: Bound | None = None,
         where: Callable[[Row], bool] | None = None,
         where_key: Hashable = None,
+        among: AbstractSet[str] | None = None,
         offset: int = 0,
         limit: int = 200,
     ) -> tuple[list[Row], int]:
         """One page of rows in index order within bounds; returns (rows, total matching).
 
         Ties on the time are broken by id, in the same direction. `where` filters rows the
-        index cannot; `where_key` names that filter so its result can be cached.
+        index cannot; `where_key` names that filter so its result can be cached. `among`
+        (e.g. from `ids_with`) limits the query to those rows: not cached, it costs
+        O(m log m) for m candidates, or one walk of the range if that is shorter.
         """
         keys = self._index(index)
         lo, hi = self._range(index, lower, upper)
+        if among is not None:
+            chosen = self._among(index, among, descending, (lo, hi), lower, upper, where)
+            return [self.rows[i] for i in chosen[offset : offset + limit]], len(chosen)
         if where is None:
             total = hi - lo
             if descending:
@@ -170,6 +221,29 @@ class ModuleStore:
             self._remember(cache_key, matching)
         return [self.rows[i] for i in matching[offset : offset + limit]], len(matching)
 
+    def _among(
+        self,
+        index: IndexName,
+        among: AbstractSet[str],
+        descending: bool,
+        span: tuple[int, int],
+        lower: Bound | None,
+        upper: Bound | None,
+        where: Callable[[Row], bool] | None,
+    ) -> list[str]:
+        """Ids of the candidates within bounds that pass `where`, in index order."""
+        lo, hi = span
+        if len(among) >= hi - lo:  # walking the range is cheaper than sorting the candidates
+            walked = self._index(index).islice(lo, hi, reverse=descending)
+            ids = [i for k in walked if (i := k if index == "id" else k[1]) in among]
+        else:
+            keyed = sorted(
+                (_key(row, index) for i in among if (row := self.rows.get(i)) is not None),
+                reverse=descending,
+            )
+            ids = [_id_of(k) for k in keyed if _inside(k, lower, upper)]
+        return ids if where is None else [i for i in ids if where(self.rows[i])]
+
     def select_sorted(
         self,
         orders: Sequence[SortKey],
@@ -177,18 +251,22 @@ class ModuleStore:
         *,
         where: Callable[[Row], bool] | None = None,
         where_key: Hashable = None,
+        among: AbstractSet[str] | None = None,
         offset: int = 0,
         limit: int = 200,
     ) -> tuple[list[Row], int]:
-        """Like `select` for an order no index holds: filter and sort once, cache the ids."""
+        """Like `select` for an order no index holds: filter and sort once, cache the ids.
+
+        With `among`, only those rows are filtered and sorted (not cached: O(m log m)).
+        """
+        if among is not None:
+            candidates = (row for i in among if (row := self.rows.get(i)) is not None)
+            chosen = _sorted_ids(candidates, orders, where)
+            return [self.rows[i] for i in chosen[offset : offset + limit]], len(chosen)
         cache_key = ("sorted", orders_key, where_key, self.generation)
         matching = self._cached(cache_key)
         if matching is None:
-            rows = [r for r in self.rows.values() if where is None or where(r)]
-            rows.sort(key=lambda r: r.id)
-            for key, descending in reversed(orders):  # stable sorts, last key first
-                rows.sort(key=key, reverse=descending)
-            matching = [r.id for r in rows]
+            matching = _sorted_ids(self.rows.values(), orders, where)
             self._remember(cache_key, matching)
         return [self.rows[i] for i in matching[offset : offset + limit]], len(matching)
 

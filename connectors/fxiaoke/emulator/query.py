@@ -1,8 +1,11 @@
 """`search_query_info` → a page of rows: AND-ed filters, multi-key orders, offset/limit rules.
 
 Filters on `last_modified_time`, `create_time` and `_id` and orders by them are answered from the
-store's indexes (O(log n + page)); any other filter or order scans once and is cached until the
-object changes. Ties are broken by `_id` in the direction of the last order key.
+store's indexes (O(log n + page)). `EQ`/`IN` on any other field compared by plain equality asks
+the store which rows hold those values (`ModuleStore.ids_with`), so a duplicate search during a
+write stage costs O(matches); every predicate is still applied to those rows. Any other filter or
+order scans once and is cached until the object changes. Ties are broken by `_id` in the
+direction of the last order key.
 UNCONFIRMED choices: no `orders` = `last_modified_time` descending; `offset + limit` beyond
 `max_window` is rejected (10013); `_id` is always returned, whatever `fieldProjection` says.
 """
@@ -41,6 +44,11 @@ def value_of(row: Row, name: str) -> Any:
 
 def _bad(message: str) -> FxError:
     return FxError(Code.PARAM_INVALID, message)
+
+
+def _by_equality(kind: FieldType) -> bool:
+    """Values of this kind are compared as stored, uncoerced (as `_coerce` and `_stored` do)."""
+    return kind not in _NUMERIC and kind is not FieldType.BOOL
 
 
 def _coerce(kind: FieldType, value: Any, field: str) -> Any:
@@ -136,6 +144,7 @@ class QueryPlan:
         self.lower: Bound | None = None
         self.upper: Bound | None = None
         self.predicates: list[Predicate] = []
+        self.among: set[str] | None = None  # the only rows that can match (None: any)
         self.orders: list[tuple[str, bool]] = []
         self.key = ""
 
@@ -149,6 +158,7 @@ class QueryPlan:
                 upper=self.upper,
                 where=where,
                 where_key=self.key,
+                among=self.among,
                 offset=offset,
                 limit=limit,
             )
@@ -160,9 +170,16 @@ class QueryPlan:
             json.dumps(self.orders),
             where=where,
             where_key=self.key,
+            among=self.among,
             offset=offset,
             limit=limit,
         )
+
+    def narrow(self, field: str, values: list[Any]) -> None:
+        """Keep only rows holding one of `values` in `field`, if the store's index can tell."""
+        ids = self.store.ids_with(field, values)
+        if ids is not None:
+            self.among = ids if self.among is None else self.among & ids
 
 
 def _sort_value(value: Any) -> tuple[int, Any]:
@@ -207,7 +224,11 @@ def plan_query(
             raise _bad("field_values 必须是数组")
         if not isinstance(op, str):
             raise _bad("operator 不能为空")
-        predicate = _predicate(obj.fields[field].type, field, op, values)
+        kind = obj.fields[field].type
+        predicate = _predicate(kind, field, op, values)
+        if op in ("EQ", "IN") and field not in _INDEXED and _by_equality(kind):
+            wanted = values[:1] if op == "EQ" else values  # EQ compares the first value only
+            plan.narrow(field, [_coerce(kind, v, field) for v in wanted])
         bounds = _bound(op, values, field) if field in _INDEXED else None
         if (
             bounds is not None

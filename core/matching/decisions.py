@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.audit import ActorKind
 from core.config.matching import MatchingConfig
+from core.matching.outcome import Decision
+from core.matching.rematch import rematch_contacts_of
 from core.merging.keep_apart import remember_keep_apart
 from core.merging.merge import merge_entities, unmerge
 from core.reviews import ReviewKind, ReviewStatus, close_review
@@ -72,6 +74,7 @@ def decide_match_review(
     """Carry out an operator's decision on an open match review and close it.
 
     merge: the review's entity is merged into `candidate_id` (default: the best candidate);
+    customers merged, their contacts are matched again (`rematch_contacts_of`);
     keep_apart: the entity is remembered as different from every candidate (or only from
     `candidate_id`), so the pair is never proposed again. Raises ValueError / MergeError.
     """
@@ -104,6 +107,14 @@ def decide_match_review(
         )
         _decision(session, kind, source, "operator_merge", target, entity_id, actor, scored)
         resolution: dict[str, Any] = {"action": action.value, "into": str(target)}
+        if kind == "customer":
+            # two records of one person were kept apart while they named two customers
+            rematched = rematch_contacts_of(session, target, config=config)
+            if rematched:
+                resolution["contacts"] = {
+                    decision.value: sum(1 for o in rematched if o.decision == decision)
+                    for decision in (Decision.AUTO_MERGE, Decision.REVIEW)
+                }
     else:
         apart = [candidate_id] if candidate_id else candidates
         for other in apart:

@@ -22,14 +22,21 @@ from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
 from core.matching.writes import NewEntity, insert_new_entity, join_new_entity, table
-from core.merging.keep_apart import kept_apart_from
-from core.merging.keys import Key, keys_of, replace_keys
-from core.merging.merge import merge_entities
-from core.reviews import ReviewKind, match_review_open_between, open_review
-from core.store import Entity, Link, MatchDecision
+from core.merging.keys import Key, replace_keys
+from core.reviews import (
+    ReviewKind,
+    open_review,
+)
+from core.store import Link, MatchDecision
 from mapping.model import MODEL_BY_KIND, CanonicalValidationError, EntityKind, validate_record
 
-__all__ = ["entity_keys", "index_entity", "match_record", "rematch_entity"]
+__all__ = [
+    "entity_keys",
+    "index_entity",
+    "joinable_candidate",
+    "match_record",
+    "review_summary",
+]
 
 
 def _matcher(kind: str, config: MatchingConfig) -> Matcher:
@@ -84,13 +91,15 @@ def _decision_row(
     }  # fmt: skip
 
 
-def _summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
+def review_summary(kind: str, data: Mapping[str, Any], best: CandidateScore) -> str:
     name = data.get("name") or data.get("full_name") or data.get("last_name") or "?"
     said = f"{kind} {name!s}: maybe the same as {best.entity_id} (score {best.score:.2f})"
     return f"{said}; conflicting {', '.join(best.vetoes)}" if best.vetoes else said
 
 
-def _joinable(scored: Sequence[CandidateScore], auto_merge: float) -> CandidateScore | None:
+def joinable_candidate(
+    scored: Sequence[CandidateScore], auto_merge: float
+) -> CandidateScore | None:
     """The best candidate to join automatically: at or above auto_merge and no conflict
     (veto) with it; a vetoed candidate, however high its score, is for an operator."""
     return next((c for c in scored if c.score >= auto_merge and not c.vetoes), None)
@@ -197,8 +206,8 @@ def _match_new(
     )
     if found.linked is not None:
         return _linked(session, found.linked)
-    scored = score_candidates(session, matcher, prepared, found.entity_ids, connection=connection)
-    joinable = _joinable(scored, spec.thresholds.auto_merge)
+    scored = score_candidates(session, matcher, prepared, found.entity_ids, held_in=(connection,))
+    joinable = joinable_candidate(scored, spec.thresholds.auto_merge)
     best = joinable or (scored[0] if scored else None)
     # a contact's golden record refers to its customer entity (the remote id stays beside it)
     new = NewEntity(
@@ -234,7 +243,7 @@ def _match_new(
             item = open_review(
                 session,
                 ReviewKind.MATCH,
-                _summary(kind, data, best),
+                review_summary(kind, data, best),
                 {
                     "connection": connection,
                     "remote_id": remote_id,
@@ -263,71 +272,4 @@ def _match_new(
         found.skipped,
         link_id,
         entity,
-    )
-
-
-def rematch_entity(
-    session: Session,
-    entity_id: uuid.UUID,
-    *,
-    config: MatchingConfig,
-    actor: str = "sync",
-    actor_kind: ActorKind = ActorKind.SYNC,
-) -> MatchOutcome:
-    """Look for duplicates of an existing entity (after its golden record changed): merge it
-    into a candidate at auto_merge, open a review in the grey zone; pairs kept apart and
-    pairs already under review are not proposed again."""
-    entity = session.get(Entity, entity_id)
-    if entity is None or entity.status != "active":
-        raise ValueError(f"entity {entity_id} is not an active entity")
-    spec = config.for_kind(entity.kind)
-    matcher = Matcher(entity.kind, spec)
-    data = resolve_customer(session, entity.data, None) if entity.kind == "contact" else entity.data
-    prepared = matcher.prepare(data)
-    found = find_candidates(
-        session,
-        entity.kind,
-        set(prepared.keys) | set(keys_of(session, entity.id)),
-        max_block_size=spec.max_block_size,
-        max_candidates=spec.max_candidates,
-        exclude=[entity.id],
-    )
-    apart = kept_apart_from(session, entity.id, found.entity_ids)
-    ids = [i for i in found.entity_ids if i not in apart]
-    scored = score_candidates(session, matcher, prepared, ids)
-    joinable = _joinable(scored, spec.thresholds.auto_merge)
-    if joinable is not None:
-        merge_entities(
-            session,
-            survivor_id=joinable.entity_id,
-            merged_id=entity.id,
-            survivorship=config.survivorship,
-            actor_kind=actor_kind,
-            actor=actor,
-            score=joinable.score,
-            evidence=joinable.evidence,
-            reason=matcher.reason(joinable.evidence),
-        )
-        return MatchOutcome(
-            Decision.AUTO_MERGE, joinable.entity_id, joinable.score, joinable.evidence
-        )
-    best = scored[0] if scored else None
-    if best is None or best.score < spec.thresholds.review:
-        return MatchOutcome(Decision.NONE, entity.id, best.score if best else None)
-    if match_review_open_between(session, entity.id, best.entity_id):
-        return MatchOutcome(Decision.NONE, entity.id, best.score, best.evidence)
-    item = open_review(
-        session,
-        ReviewKind.MATCH,
-        _summary(entity.kind, entity.data, best),
-        {
-            "entity_id": str(entity.id),
-            "record": entity.data,
-            "candidates": [c.as_json() for c in scored[:5]],
-        },
-        entity_id=entity.id,
-        entity_kind=entity.kind,
-    )
-    return MatchOutcome(
-        Decision.REVIEW, entity.id, best.score, best.evidence, tuple(scored), item.id
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -147,12 +147,13 @@ def score_candidates(
     record: Prepared,
     ids: Sequence[uuid.UUID],
     *,
-    connection: str | None = None,
+    held_in: Collection[str] = (),
 ) -> list[CandidateScore]:
     """Each candidate's best score over its golden record and kept sources, best first; a
-    conflict (veto) with any of them stands for the candidate. With the record's
-    `connection`: a candidate already holding another record of that CRM is vetoed
-    (`same_crm`) unless a comparison of `same_crm_needs` agrees with one of its records."""
+    conflict (veto) with any of them stands for the candidate. `held_in`: the CRMs holding
+    the record (a new record's own CRM; an existing entity's linked CRMs): a candidate already
+    holding another record of one of them is vetoed (`same_crm`) unless a comparison of
+    `same_crm_needs` agrees with one of its records."""
     scored: list[CandidateScore] = []
     for entity_id, profile in _profiles(session, ids, matcher.kind).items():
         best: CandidateScore | None = None
@@ -168,7 +169,7 @@ def score_candidates(
                 best = CandidateScore(entity_id, score, matcher.evidence(gamma, record, other))
         if best is None:
             continue
-        held_there = connection is not None and connection in profile.connections
+        held_there = not profile.connections.isdisjoint(held_in)
         if held_there and matcher.identifying and not identified:
             vetoes[SAME_CRM] = None
         scored.append(replace(best, vetoes=tuple(vetoes)))

@@ -17,6 +17,7 @@ from core.sync.runs import finish_run, start_run
 from mapping.model import EntityKind
 from workers.cli.connect import configured_connection, connection_mapper, open_connection
 from workers.cli.context import ExitCode, err, out, state
+from workers.cli.worker import stop_on_signals
 
 __all__ = ["exit_code", "pull"]
 
@@ -37,8 +38,9 @@ def pull(
     Each page's raw records, their canonical mapping (records that cannot be mapped go to the
     quarantine with field and reason), what they change in the golden records (matching, the
     three-way merge, conflicts) and the cursor after them are committed together: an
-    interrupted pull resumes where it stopped, missing and repeating nothing. Nothing is
-    written to any CRM (`crmhub plan` shows what would be, `crmhub apply` queues it)."""
+    interrupted pull resumes where it stopped, missing and repeating nothing; SIGTERM or Ctrl-C
+    stops it between pages (exit 1). Nothing is written to any CRM (`crmhub plan` shows what
+    would be, `crmhub apply` queues it)."""
     config = configured_connection(ctx, connection)
     mapper = connection_mapper(ctx, connection, config)
     store = state(ctx).store()
@@ -49,16 +51,22 @@ def pull(
     results: dict[EntityKind, PullCounts] = {}
     run_id = start_run(store, "pull", connection)
     failure: ConnectorError | None = None
+    stopped = False
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed} records"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=False,
-        ) as progress:
+        with (
+            stop_on_signals() as stop,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed} records"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
+            ) as progress,
+        ):
             for kind in kinds:
+                if stop.is_set():
+                    break
                 task = progress.add_task(f"{connection} {kind.value}", total=None)
                 results[kind] = pull_entity(
                     store,
@@ -69,9 +77,11 @@ def pull(
                     full=full,
                     run_id=run_id,
                     on_page=partial(progress.advance, task),
+                    stop=stop,
                 )
                 progress.update(task, total=results[kind].records)
-        if mapper is not None:  # the CRM's users, for the owner directory
+        stopped = stop.is_set()
+        if mapper is not None and not stopped:  # the CRM's users, for the owner directory
             sync_users(store, sync, connection, connector, run_id=run_id)
     except ConnectorError as exc:
         failure = exc
@@ -87,6 +97,9 @@ def pull(
         err.print(f"[red]pull stopped:[/red] {failure}")
         err.print("what was committed stays; the next pull resumes from the stored cursor")
         raise typer.Exit(exit_code(failure))
+    if stopped:
+        err.print("pull stopped between pages: the next pull resumes from the stored cursor")
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def _report(

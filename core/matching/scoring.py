@@ -160,7 +160,7 @@ def score_candidates(
         vetoes: dict[str, None] = {}
         identified = False
         for values in profile.records:
-            other = matcher.prepare(values)
+            other = matcher.prepare(values, keys=False)
             gamma = matcher.gamma(record, other)
             vetoes.update(dict.fromkeys(matcher.vetoes(gamma)))
             identified = identified or matcher.identifies(gamma)

@@ -250,7 +250,7 @@ def _judge(
     keys: Iterable[tuple[str, str, str]],
 ) -> tuple[float, list[dict[str, Any]]] | None:
     """(score, evidence) when nothing in the two records contradicts the shared keys."""
-    a, b = matcher.prepare(mine), matcher.prepare(theirs)
+    a, b = matcher.prepare(mine, keys=False), matcher.prepare(theirs, keys=False)
     gamma = matcher.gamma(a, b)
     if matcher.vetoes(gamma):
         return None

@@ -32,6 +32,7 @@ from connectors.protocol import WriteMode, WriteOp
 from core.assignment import OwnerDirectory
 from core.store import Entity, Link
 from core.sync.context import KINDS, ConnectionSync, SyncContext
+from core.sync.counterparts import hold_counterparts
 from core.sync.create_guard import CreateGuard
 from core.sync.cursors import complete_passes
 from core.sync.fields import FieldSpace
@@ -112,6 +113,7 @@ def plan_entities(
             planning = _Entity(plan, ctx, loaded, entity, refs, directory, placeholders, readable)
             planning.guard = guard
             planning.run()
+    hold_counterparts(session, plan)
     return plan
 
 

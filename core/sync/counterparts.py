@@ -1,0 +1,63 @@
+"""The other half of a held create: X's create into CRM B is held because B probably holds X
+as Y; then Y is probably X too, and Y's create into a CRM holding X waits for the same
+operator decision.
+
+The create guard reads keys from the entity being created, so it need not find a pair both
+ways (峰智建设工程(上海)有限公司 finds "Shanghai Fengzhi Construction" by its pinyin; the
+English name gives no key the Chinese one has), and both creates may be checked in one pass,
+before the review naming both exists: the 10k run created the English record in Fxiaoke in
+the very pass that held the Chinese one out of Zoho. Read once a pass, over what it held.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from connectors.protocol import WriteOp
+from core.store import Link
+from core.sync.create_guard import HeldCreate
+from core.sync.links import LinkStatus
+from core.sync.plan import Plan
+from core.sync.waits import Wait, WaitReason
+
+__all__ = ["hold_counterparts"]
+
+
+def hold_counterparts(session: Session, plan: Plan) -> int:
+    """Move the creates of held creates' candidates into the CRMs holding the held entity out
+    of `plan` (held, waiting, under the same review); returns how many."""
+    by_candidate: dict[uuid.UUID, list[HeldCreate]] = {}
+    for held in plan.held:
+        by_candidate.setdefault(held.candidate_id, []).append(held)
+    creates = [
+        w for w in plan.writes if w.operation is WriteOp.CREATE and w.entity_id in by_candidate
+    ]
+    if not creates:
+        return 0
+    held_ids = {h.entity_id for w in creates for h in by_candidate[w.entity_id]}
+    holding = {
+        (entity_id, connection): remote_id
+        for entity_id, connection, remote_id in session.execute(
+            sa.select(Link.entity_id, Link.connection, Link.remote_id)
+            .where(Link.entity_id.in_(held_ids), Link.status == LinkStatus.ACTIVE.value)
+            .order_by(Link.id.desc())  # the oldest link of an entity in a CRM last: it wins
+        )
+    }
+    moved = 0
+    for write in creates:
+        for held in by_candidate[write.entity_id]:
+            remote_id = holding.get((held.entity_id, write.connection))
+            if remote_id is None:  # that CRM does not hold X: Y's create there is no duplicate
+                continue
+            plan.writes.remove(write)
+            plan.held.append(
+                HeldCreate(write.connection, write.kind, write.entity_id, held.entity_id,
+                           remote_id, held.score, held.evidence)
+            )  # fmt: skip
+            plan.wait(write.entity_id, Wait(write.connection, WaitReason.HELD, held.entity_id))
+            moved += 1
+            break
+    return moved

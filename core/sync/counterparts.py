@@ -2,11 +2,13 @@
 as Y; then Y is probably X too, and Y's create into a CRM holding X waits for the same
 operator decision.
 
-The create guard reads keys from the entity being created, so it need not find a pair both
-ways (峰智建设工程(上海)有限公司 finds "Shanghai Fengzhi Construction" by its pinyin; the
-English name gives no key the Chinese one has), and both creates may be checked in one pass,
-before the review naming both exists: the 10k run created the English record in Fxiaoke in
-the very pass that held the Chinese one out of Zoho. Read once a pass, over what it held.
+The create guard need not find a pair both ways: it judges at most `CANDIDATES` entities per
+create, those sharing most keys first, and ties fall as the rows come. In the 10k run
+峰智建设工程(上海)有限公司 and "Shanghai Fengzhi Construction" shared only the brand key
+"fengzhi", which 7 customers in Zoho and 8 in Fxiaoke carry: from the Chinese side the
+English one was among the 5 judged (held out of Zoho), from the English side the Chinese one
+was not, and both creates were checked in one pass, before the review naming both existed,
+so the English one was created in Fxiaoke. Read once a pass, over what it held.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A held create's other half (`hold_counterparts`), on a real store: the guard held the
-Chinese customer out of Zoho because Zoho holds the English one, but (its key lookup cut at a
-crowded key, as in the 10k run) did not find the pair the other way, so the plan still
+Chinese customer out of Zoho because Zoho holds the English one, but (its candidates cut at a
+crowded brand key, as in the 10k run) did not find the pair the other way, so the plan still
 creates the English one in Fxiaoke, which holds the Chinese one: that create waits too."""
 
 from __future__ import annotations

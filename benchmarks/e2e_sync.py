@@ -52,7 +52,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-import core.sync.cycle as cycle_module
 from connectors.emulator.faults import FaultPlan
 from connectors.emulator.world import WorldSpec
 from core.store import OutboxItem, Store
@@ -63,6 +62,7 @@ from workers.sync_run import SyncSummary, sync_once
 
 sys.path.append(str(HERE))
 from _common import RESULTS, write_results
+from _e2e_counters import PlanClock, Statements
 from _e2e_progress import Progress, load_baseline, merge_segments, save_baseline
 from _e2e_world import (
     REAL_FXIAOKE_CALLS,
@@ -76,40 +76,6 @@ from _e2e_world import (
 
 PAGE = {"zoho": 200, "fxiaoke": 100}
 WRITE_BATCH = {"zoho": 100, "fxiaoke": 1}
-
-
-class Statements:
-    """SQL statements sent to the store's database (a `before_cursor_execute` listener)."""
-
-    def __init__(self, store: Store) -> None:
-        self.count = 0
-        sa.event.listen(store.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args: Any) -> None:
-        self.count += 1
-
-
-class PlanClock:
-    """Time and statements spent assigning, planning and queueing (wraps the cycle module's
-    three steps)."""
-
-    def __init__(self, statements: Statements) -> None:
-        self.seconds = 0.0
-        self.statements = 0
-        self.counter = statements
-        for name in ("settle_owners", "plan_entities", "commit_plan"):
-            setattr(cycle_module, name, self._timed(getattr(cycle_module, name)))
-
-    def _timed(self, fn: Any) -> Any:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started, sent = time.perf_counter(), self.counter.count
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-                self.statements += self.counter.count - sent
-
-        return timed
 
 
 def _writes_since(store: Store, after_id: int) -> tuple[Counter[tuple[str, str, str]], int]:
@@ -256,7 +222,8 @@ def _print_invariants(inv: dict[str, Any]) -> None:
         print(f"{'':>18}{example['invariant']}: {example['detail'][:160]}", flush=True)
 
 
-def _arguments() -> argparse.Namespace:
+def _arguments() -> tuple[argparse.Namespace, Progress]:
+    """The options, and where the run is (new, or read from --folder with --resume)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--overlap", type=float, default=0.3)
@@ -285,11 +252,12 @@ def _arguments() -> argparse.Namespace:
         help="go on with the paused run in --folder (its own options; the others are ignored)",
     )
     args = parser.parse_args()
-    if args.resume:
-        saved = Progress.load(args.folder).args
-        args = argparse.Namespace(**{**saved, "folder": args.folder,
-                                     "pause_after": args.pause_after, "resume": True})  # fmt: skip
-    return args
+    if not args.resume:
+        return args, Progress({k: getattr(args, k) for k in KEPT})
+    progress = Progress.resume(args.folder)
+    args = argparse.Namespace(**{**progress.args, "folder": args.folder,
+                                 "pause_after": args.pause_after, "resume": True})  # fmt: skip
+    return args, progress
 
 
 KEPT = ("customers", "overlap", "changes", "zoho_latency_ms", "fxiaoke_latency_ms",
@@ -297,7 +265,7 @@ KEPT = ("customers", "overlap", "changes", "zoho_latency_ms", "fxiaoke_latency_m
 
 
 def main() -> None:
-    args = _arguments()
+    args, progress = _arguments()
     n = args.customers
     endpoint_calls = REAL_FXIAOKE_CALLS if args.real_fxiaoke_limits else 100_000
     options = WorldOptions(
@@ -316,10 +284,6 @@ def main() -> None:
     }  # fmt: skip
     print(f"e2e_sync: {n} customers, {2 * n} contacts, {n} opportunities; limits {limits}",
           flush=True)  # fmt: skip
-    if args.resume:
-        progress = Progress.resume(args.folder)
-    else:
-        progress = Progress({k: getattr(args, k) for k in KEPT})
     header = {"command": " ".join(sys.argv), "customers": n, "contacts": 2 * n,
               "opportunities": n, "overlap": args.overlap, "limits": limits}  # fmt: skip
     rng = random.Random(args.seed)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from broker_backends import BrokerBackend
-from writes_seed import outbox_statuses, plan_accounts, served_zoho, write_config
+from writes_seed import ServedZoho, outbox_statuses, plan_accounts, served_zoho, write_config
 
 from core.store import Lease, OutboxItem, Run, Store
 from core.store.base import utcnow
@@ -44,19 +44,28 @@ def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> tuple[int, str]:
     return proc.returncode, stderr.decode()
 
 
+def slow_hub_env(
+    zoho: ServedZoho, database_url: str, broker_backend: BrokerBackend, folder: Path
+) -> dict[str, str]:
+    """The environment of a `crmhub` subprocess on `zoho`, writing two records a batch (so a
+    signal lands between batches)."""
+    env = {
+        **broker_backend.env,
+        **write_config(folder, zoho, connection=CONNECTION),
+        "CRMHUB_DATABASE_URL": database_url,
+    }
+    with (folder / "workers.yaml").open("a") as config:
+        config.write("batch_size: 2\n")
+    return env
+
+
 def test_sigterm_finishes_the_sync_and_the_batch_in_hand(
     store: Store, database_url: str, broker_backend: BrokerBackend, tmp_path: Path
 ) -> None:
     names = plan_accounts(store, ACCOUNTS, versions=1)
     with served_zoho() as zoho:
         zoho.faults(latency_ms=200)  # every call takes a while: the signal lands mid-work
-        env = {
-            **broker_backend.env,
-            **write_config(tmp_path, zoho, connection=CONNECTION),
-            "CRMHUB_DATABASE_URL": database_url,
-        }
-        with (tmp_path / "workers.yaml").open("a") as config:
-            config.write("batch_size: 2\n")
+        env = slow_hub_env(zoho, database_url, broker_backend, tmp_path)
 
         def runs() -> list[Run]:
             with store.transaction() as session:

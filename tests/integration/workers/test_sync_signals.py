@@ -9,8 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from broker_backends import BrokerBackend
-from test_schedule_signals import CONNECTION, start, stop, wait_for
-from writes_seed import outbox_statuses, plan_accounts, served_zoho, write_config
+from test_schedule_signals import slow_hub_env, start, stop, wait_for
+from writes_seed import outbox_statuses, plan_accounts, served_zoho
 
 from core.store import OutboxItem, Run, Store
 
@@ -23,13 +23,7 @@ def test_sigterm_stops_a_sync_between_write_batches_and_the_next_sync_goes_on(
     names = plan_accounts(store, ACCOUNTS, versions=1)
     with served_zoho() as zoho:
         zoho.faults(latency_ms=200)  # every call takes a while: the signal lands mid-work
-        env = {
-            **broker_backend.env,
-            **write_config(tmp_path, zoho, connection=CONNECTION),
-            "CRMHUB_DATABASE_URL": database_url,
-        }
-        with (tmp_path / "workers.yaml").open("a") as config:
-            config.write("batch_size: 2\n")
+        env = slow_hub_env(zoho, database_url, broker_backend, tmp_path)
 
         def done() -> int:
             return outbox_statuses(store).get("done", 0)

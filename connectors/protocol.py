@@ -86,13 +86,20 @@ class WriteMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PushItem:
-    """One record to write. `key` is stable across retries (the outbox idempotency key)."""
+    """One record to write. `key` is stable across retries (the outbox idempotency key).
+
+    `sent_at` (creates only): an earlier push of this create began then and its answer was
+    never recorded (the writer died, or the call failed in a way that does not prove the CRM
+    ignored it). The record may exist: a connector whose CRM would not catch the repeat looks
+    for it before creating.
+    """
 
     key: str
     op: WriteOp
     payload: dict[str, Any]
     remote_id: str | None = None
     mode: WriteMode = WriteMode.UPSERT
+    sent_at: datetime | None = None
 
 
 class PushOutcome(StrEnum):

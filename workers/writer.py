@@ -5,8 +5,10 @@ call; the connector splits further where its API needs it). The CRM is called ou
 database transaction; the results are applied (through the sync engine's
 `apply_push_results`) in one transaction afterwards, on a fresh read of the items, so an item
 finished meanwhile (a repeated message) is ignored. A crash before that commit leaves the items
-published: the relay publishes them again, and the connectors' creates are upserts or
-search-before-create, so the repeat finds the record the first attempt made.
+published: the relay publishes them again. Creates are marked as sent in a commit of their own
+before the call (`mark_sent`), so the repeat says it is one and the connector finds the record
+the first attempt made (Zoho: upsert on a duplicate-check value, else a look back over the
+records changed since; Fxiaoke: search before every create) instead of making a second.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from connectors.http import ConnectorError
 from connectors.protocol import Connector, PushOutcome, PushResult
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
-from core.sync.results import apply_push_results, push_items
+from core.sync.results import apply_push_results, mark_sent, push_items
 from mapping.model import EntityKind
 from workers.budget import WriteBudgets
 from workers.failpoints import Failpoints
@@ -165,6 +167,8 @@ class Writer:
         counts = BatchCounts(pushed=len(chunk))
         before = self.connectors.calls(connection)
         self.failpoints.hit("before_push")
+        with write_transaction(self.store) as session:
+            mark_sent(session, chunk)
         try:
             results = self.connectors.get(connection).push(kind, push_items(chunk))
         except (ConnectorError, LookupError, ValueError) as exc:

@@ -3,6 +3,9 @@
 - create + upsert (or an update without a remote id) -> POST /{module}/upsert with
   `duplicate_check_fields`: a retried create finds the record it made and updates it.
 - create + insert_only -> POST /{module}; `DUPLICATE_DATA` answers "already exists: link it".
+- a create pushed before whose answer was lost (`sent_at`) that Zoho would not catch (an
+  insert, or an upsert without a duplicate-check value): first looked for among the records
+  changed since (`connectors.zoho.lookback`); found -> linked, not sent again.
 - update with a remote id -> PUT /{module} (each record carries its `id`).
 - delete -> DELETE /{module}?ids=...
 - `trigger` (which Zoho automation runs) is the connection's setting; default none.
@@ -20,6 +23,7 @@ from connectors.http.call import Call
 from connectors.http.client import HttpClient
 from connectors.http.errors import RemoteError, TransientError
 from connectors.protocol import PushItem, PushOutcome, PushResult, WriteMode, WriteOp
+from connectors.zoho.lookback import find_sent, has_check_value
 from connectors.zoho.quirks import record_result
 from connectors.zoho.settings import ZohoSettings
 from connectors.zoho.spec import ZOHO
@@ -88,6 +92,18 @@ def push(
             results[index] = routed
         else:
             groups.setdefault(routed, []).append(index)
+    repeats = [
+        i
+        for op in (_Op.INSERT, _Op.UPSERT)
+        for i in groups.get(op, [])
+        if items[i].sent_at is not None and not _caught_by_zoho(op, items[i], settings, kind)
+    ]
+    if repeats:
+        for i, result in zip(
+            repeats, _look_back(client, settings, kind, items, repeats), strict=True
+        ):
+            results[i] = result
+        groups = {op: [i for i in indices if results[i] is None] for op, indices in groups.items()}
     for op, indices in groups.items():
         for start in range(0, len(indices), entity.write_batch_size):
             chunk = indices[start : start + entity.write_batch_size]
@@ -97,17 +113,41 @@ def push(
     return [r for r in results if r is not None]
 
 
+def _caught_by_zoho(op: _Op, item: PushItem, settings: ZohoSettings, kind: EntityKind) -> bool:
+    """Whether Zoho itself finds the record if this create is sent again."""
+    return op is _Op.UPSERT and has_check_value(item.payload, settings.check_fields(kind))
+
+
+def _look_back(
+    client: HttpClient,
+    settings: ZohoSettings,
+    kind: EntityKind,
+    items: Sequence[PushItem],
+    repeats: list[int],
+) -> list[PushResult | None]:
+    """Results for the repeated creates found made; None: not found, send it. When the look
+    fails, none is sent: creating blind is what the look is there to prevent."""
+    try:
+        return find_sent(client, settings, kind, [items[i] for i in repeats])
+    except TransientError as exc:
+        return [_whole(items[i], PushOutcome.RETRY, exc) for i in repeats]
+    except RemoteError as exc:
+        return [_whole(items[i], PushOutcome.FAILED, exc) for i in repeats]
+
+
 def _send(
     client: HttpClient, settings: ZohoSettings, kind: EntityKind, op: _Op, batch: list[PushItem]
 ) -> list[PushResult]:
     call = _call(op, ZOHO.entity(kind).path, batch, settings, kind)
     cost = 1 if op is _Op.DELETE else math.ceil(len(batch) / ZOHO.records_per_write_credit)
+    # only what Zoho would not do twice is repeated blindly after a lost answer: a plain insert
+    # or an upsert of a record without a duplicate-check value comes back as RETRY instead, and
+    # its next push looks for the record first
+    idempotent = op in (_Op.UPDATE, _Op.DELETE) or (
+        op is _Op.UPSERT and all(_caught_by_zoho(op, item, settings, kind) for item in batch)
+    )
     try:
-        # a plain insert repeated after a lost answer would be refused as a duplicate at best:
-        # only the idempotent operations are retried blindly
-        reply = client.request(
-            call, priority=Priority.WRITE, idempotent=op is not _Op.INSERT, cost=cost
-        )
+        reply = client.request(call, priority=Priority.WRITE, idempotent=idempotent, cost=cost)
     except TransientError as exc:
         return [_whole(item, PushOutcome.RETRY, exc) for item in batch]
     except RemoteError as exc:

@@ -94,6 +94,9 @@ class OutboxItem(Base):
     not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a create's first push (committed before the CRM is called): a later push of it may be a
+    # repeat of one that reached the CRM without its answer being recorded
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 

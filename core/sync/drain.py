@@ -21,7 +21,13 @@ from connectors.http import ConnectorError
 from connectors.protocol import Connector, PushOutcome, PushResult
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
-from core.sync.results import ItemStatus, ResultCounts, apply_push_results, push_items
+from core.sync.results import (
+    ItemStatus,
+    ResultCounts,
+    apply_push_results,
+    mark_sent,
+    push_items,
+)
 from mapping.model import EntityKind
 
 __all__ = ["DrainReport", "drain_outbox"]
@@ -64,7 +70,11 @@ def _claim(store: Store, connections: Sequence[str], now: datetime, limit: int) 
     return items
 
 
-def _push(connector: Connector, kind: str, items: list[OutboxItem]) -> list[PushResult]:
+def _push(
+    store: Store, connector: Connector, kind: str, items: list[OutboxItem]
+) -> list[PushResult]:
+    with store.transaction() as session:
+        mark_sent(session, items)
     try:
         return connector.push(EntityKind(kind), push_items(items))
     except ConnectorError as exc:  # the whole call failed: every item waits for a retry
@@ -100,7 +110,7 @@ def drain_outbox(
         for item in items:
             groups.setdefault((item.connection, item.kind), []).append(item)
         for (name, kind), group in groups.items():
-            results = _push(connectors[name], kind, group)
+            results = _push(store, connectors[name], kind, group)
             with store.transaction() as session:
                 report.results.add(apply_push_results(session, group, results))
             report.pushed += len(group)

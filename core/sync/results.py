@@ -1,6 +1,9 @@
 """Write results: what a push did to the store (what the workers call after every push).
 
 - `push_items(items)`: outbox rows as the connector's `PushItem`s (key = idempotency key).
+- `mark_sent(session, items)`: commit, before calling the CRM, that the creates among `items`
+  are being sent; a later push of one of them carries that time (`PushItem.sent_at`), so the
+  connector can look for what a push whose answer was lost made.
 - `apply_push_results(session, items, results, actor=...)`: per result, in the caller's
   transaction. OK: a create is linked, the link's base snapshot becomes what was written (with
   the write's fingerprint and the remote modified time), the item is done, the write audited.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -49,6 +52,7 @@ __all__ = [
     "ResultCounts",
     "apply_push_results",
     "discard_dead_letter",
+    "mark_sent",
     "push_items",
     "retry_dead_letter",
     "retry_delay",
@@ -97,9 +101,27 @@ def push_items(items: Sequence[OutboxItem]) -> list[PushItem]:
             payload=dict(item.payload),
             remote_id=item.remote_id,
             mode=WriteMode(item.mode),
+            sent_at=item.sent_at if _is_create(item) else None,
         )
         for item in items
     ]
+
+
+def _is_create(item: OutboxItem) -> bool:
+    return item.operation == WriteOp.CREATE.value and not item.remote_id
+
+
+def mark_sent(session: Session, items: Sequence[OutboxItem], now: datetime | None = None) -> None:
+    """Record that the creates among `items` are about to be pushed (the first push's time is
+    kept). Call it in a transaction of its own, committed before the CRM is called; the
+    `items` objects keep the time they were loaded with, what `push_items` must pass on."""
+    creates = [item.id for item in items if _is_create(item) and item.sent_at is None]
+    if creates:
+        session.execute(
+            sa.update(OutboxItem)
+            .where(OutboxItem.id.in_(creates), OutboxItem.sent_at.is_(None))
+            .values(sent_at=now or utcnow())
+        )
 
 
 def retry_delay(attempts: int) -> timedelta:

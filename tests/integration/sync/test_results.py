@@ -8,16 +8,19 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from connectors.protocol import PushOutcome, PushResult, WriteOp
+from connectors.protocol import PushItem, PushOutcome, PushResult, WriteOp
 from core.reviews import ReviewKind, list_reviews
 from core.store import BaseSnapshot, DeadLetter, Entity, Link, OutboxItem, Store
 from core.sync import (
     MAX_ATTEMPTS,
     apply_push_results,
     discard_dead_letter,
+    mark_sent,
     push_items,
     retry_dead_letter,
 )
+from core.sync.drain import drain_outbox
+from mapping.model import EntityKind
 
 MODIFIED = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -212,3 +215,50 @@ def test_a_batch_of_results_reads_the_store_per_batch_not_per_result(store: Stor
         bases = session.scalars(sa.select(BaseSnapshot)).all()
         assert len(bases) == 14
         assert all(b.values["name"] == "华腾科技有限公司" and b.write_fingerprint for b in bases)
+
+
+class _AnswerLost:
+    """A connector whose create reaches the CRM but whose answer never comes back (a timeout
+    after processing), then answers normally; keeps the items it was pushed."""
+
+    def __init__(self) -> None:
+        self.pushed: list[PushItem] = []
+
+    def push(self, kind: EntityKind, items: list[PushItem]) -> list[PushResult]:
+        self.pushed += items
+        outcome = PushOutcome.RETRY if len(self.pushed) == 1 else PushOutcome.OK
+        return [PushResult(i.key, outcome, "9001" if outcome is PushOutcome.OK else None)
+                for i in items]  # fmt: skip
+
+
+def test_a_create_pushed_again_says_when_it_was_first_sent(store: Store) -> None:
+    item = _item(store, _entity(store))
+    crm = _AnswerLost()
+    first = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    drain_outbox(store, {"zoho": crm}, now=lambda: first)  # type: ignore[dict-item]
+    with store.transaction() as session:
+        row = session.get(OutboxItem, item.id)
+        assert row is not None
+        assert row.status == "pending"
+        assert row.sent_at is not None
+        sent = row.sent_at
+        row.not_before = None  # due again now
+    drain_outbox(store, {"zoho": crm})  # type: ignore[dict-item]
+    assert [p.sent_at for p in crm.pushed] == [None, sent]  # the repeat knows it may be one
+    with store.transaction() as session:
+        row = session.get(OutboxItem, item.id)
+        assert row is not None
+        assert (row.status, row.sent_at) == ("done", sent)
+
+
+def test_updates_and_deletes_are_not_marked_as_sent_creates(store: Store) -> None:
+    entity_id = _entity(store)
+    items = [
+        _item(store, entity_id, WriteOp.UPDATE, "9001"),
+        _item(store, entity_id, WriteOp.DELETE, "9001"),
+    ]
+    with store.transaction() as session:
+        mark_sent(session, items)
+    with store.transaction() as session:
+        assert session.scalars(sa.select(OutboxItem.sent_at)).all() == [None, None]
+    assert [p.sent_at for p in push_items(items)] == [None, None]

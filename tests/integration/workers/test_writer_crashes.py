@@ -17,7 +17,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from broker_backends import BrokerBackend
-from writes_seed import ServedZoho, outbox_statuses, plan_accounts, served_zoho, write_config
+from writes_seed import (
+    ServedZoho,
+    outbox_statuses,
+    plan_accounts,
+    plan_deals,
+    served_zoho,
+    write_config,
+)
 
 from core.store import Link, Store
 
@@ -54,6 +61,31 @@ def test_killed_writers_lose_nothing_duplicate_nothing_and_keep_order(
             assert run_worker(env, point) == -signal.SIGKILL, point
         assert run_worker(env) == 0
         check_end_state(store, zoho, names)
+
+
+def test_a_create_killed_between_push_and_commit_is_not_made_twice(
+    store: Store, database_url: str, broker_backend: BrokerBackend, tmp_path: Path
+) -> None:
+    # Deals are created insert_only and Zoho checks no field of theirs for duplicates: the
+    # restarted writer must find what its dead predecessor made instead of creating again
+    names = plan_deals(store, 12)
+    with served_zoho() as zoho:
+        env = {
+            **broker_backend.env,
+            **write_config(tmp_path, zoho, republish=1.0, lease=2),
+            "CRMHUB_DATABASE_URL": database_url,
+        }
+        with (tmp_path / "workers.yaml").open("a") as config:
+            config.write("batch_size: 4\n")
+        assert run_worker(env, "after_push:1") == -signal.SIGKILL
+        assert len(zoho.records("Deals", "Deal_Name")) == 4  # pushed, never committed
+        assert run_worker(env) == 0
+        deals = zoho.records("Deals", "Deal_Name")
+        assert outbox_statuses(store) == {"done": len(names)}
+        assert {name: len(deals[name]) for name in names} == dict.fromkeys(names, 1)
+        with store.transaction() as session:
+            linked = {remote for (remote,) in session.execute(sa.select(Link.remote_id))}
+        assert linked == {deals[name][0]["id"] for name in names}
 
 
 def check_end_state(store: Store, zoho: ServedZoho, names: list[str]) -> None:

@@ -83,10 +83,14 @@ class ServedZoho:
 
     def accounts(self) -> dict[str, list[dict[str, Any]]]:
         """Stored accounts by name (a name twice = a duplicate record)."""
+        return self.records("Accounts", "Account_Name")
+
+    def records(self, module: str, name_field: str) -> dict[str, list[dict[str, Any]]]:
+        """Stored records of `module` by their `name_field`."""
         by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
         with self.emulator.lock:
-            for row in self.emulator.modules["Accounts"].rows.values():
-                by_name[row.fields.get("Account_Name", "")].append({"id": row.id, **row.fields})
+            for row in self.emulator.modules[module].rows.values():
+                by_name[row.fields.get(name_field, "")].append({"id": row.id, **row.fields})
         return by_name
 
 
@@ -132,6 +136,34 @@ def plan_accounts(
                         idempotency_key=f"{entity.id.hex}:{v}",
                     )
                 )
+            names.append(name)
+    return names
+
+
+def plan_deals(store: Store, count: int, *, tag: str = "deal") -> list[str]:
+    """`count` opportunities, each one insert_only create: Zoho has no duplicate check that
+    catches a Deal sent twice, so only crmhub can keep a repeated create from making two."""
+    names = []
+    with store.transaction() as session:
+        for n in range(count):
+            name = f"{tag}-{n:04d} 续约"
+            entity = Entity(kind="opportunity", data={"name": name})
+            session.add(entity)
+            session.flush()
+            payload = {"Deal_Name": name, "Stage": "Qualification", "Amount": 1000.0 + n}
+            session.add(
+                OutboxItem(
+                    connection="zoho",
+                    kind="opportunity",
+                    entity_id=entity.id,
+                    operation="create",
+                    mode="insert_only",
+                    payload={**payload, "Pipeline": "Standard (Standard)"},
+                    partition=partition_of(entity.id),
+                    priority=0,
+                    idempotency_key=f"{entity.id.hex}:1",
+                )
+            )
             names.append(name)
     return names
 

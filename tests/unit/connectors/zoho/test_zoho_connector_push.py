@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from fakes.zoho import API, body, error
+from fakes.zoho import API, NOW, body, error
 
 from connectors.http import ConfigError
 from connectors.protocol import PushItem, PushOutcome, WriteMode, WriteOp
@@ -176,3 +177,86 @@ def test_automation_runs_only_when_configured(make_connector: Any, zoho: respx.M
     route = zoho.post(f"{DEALS}/upsert").mock(side_effect=echo_upsert)
     connector.push(EntityKind.OPPORTUNITY, [deal(1)])
     assert body(route.calls.last.request)["trigger"] == ["workflow"]
+
+
+# a create pushed before, its answer lost: Zoho would not catch the repeat of an insert
+
+
+def stored(n: int, created: str = "2026-05-01T19:58:00+08:00", **fields: Any) -> dict[str, Any]:
+    return {
+        "id": str(5000 + n),
+        "Deal_Name": f"Deal {n}",
+        "Stage": "Qualification",
+        "Owner": {"id": "1", "name": "Pat"},
+        "Created_Time": created,
+        "Modified_Time": created,
+        **fields,
+    }
+
+
+SENT = NOW - timedelta(minutes=2)
+
+
+def test_a_repeated_insert_finds_the_record_its_lost_push_made_and_sends_only_the_rest(
+    connector: ZohoConnector, zoho: respx.MockRouter
+) -> None:
+    older = stored(3, created="2026-05-01T08:00:00+08:00")  # changed lately, made long before
+    changed = zoho.get(DEALS).respond(200, json={"data": [older, stored(1), stored(9)],
+                                                 "info": {"more_records": False}})  # fmt: skip
+    insert = zoho.post(DEALS).respond(201, json={"data": [ok(2), ok(3)]})
+    items = [deal(n, WriteMode.INSERT_ONLY, sent_at=SENT) for n in (1, 2)]
+    items.append(deal(3, WriteMode.INSERT_ONLY, sent_at=SENT))
+    results = connector.push(EntityKind.OPPORTUNITY, items)
+    assert [(r.outcome, r.remote_id) for r in results] == [
+        (PushOutcome.OK, "5001"),  # found: not sent again
+        (PushOutcome.OK, "9002"),
+        (PushOutcome.OK, "9003"),  # same fields, but made before the first push: not ours
+    ]
+    assert [d["Deal_Name"] for d in body(insert.calls[0].request)["data"]] == ["Deal 2", "Deal 3"]
+    asked = changed.calls[0].request
+    # from the first push minus the connection's overlap (60 s), in the connection's timezone
+    assert asked.headers["If-Modified-Since"] == "2026-05-01T19:57:00+08:00"
+    assert asked.url.params["sort_by"] == "Modified_Time"
+
+
+def test_a_record_that_differs_in_one_field_is_not_taken_for_the_lost_create(
+    connector: ZohoConnector, zoho: respx.MockRouter
+) -> None:
+    zoho.get(DEALS).respond(200, json={"data": [stored(1, Stage="Closed Won")]})
+    insert = zoho.post(DEALS).respond(201, json={"data": [ok(1)]})
+    results = connector.push(EntityKind.OPPORTUNITY, [deal(1, WriteMode.INSERT_ONLY, sent_at=SENT)])
+    assert insert.call_count == 1
+    assert results[0].remote_id == "9001"
+
+
+def test_when_the_look_back_fails_the_create_waits_instead_of_going_blind(
+    connector: ZohoConnector, zoho: respx.MockRouter
+) -> None:
+    zoho.get(DEALS).respond(500, json=error("INTERNAL_ERROR"))
+    insert = zoho.post(DEALS, name="insert").respond(201, json={"data": [ok(1)]})
+    results = connector.push(EntityKind.OPPORTUNITY, [deal(1, WriteMode.INSERT_ONLY, sent_at=SENT)])
+    assert insert.call_count == 0
+    assert results[0].outcome is PushOutcome.RETRY
+    zoho.routes.pop("insert")  # uncalled, as it must be
+
+
+def test_an_upsert_with_a_duplicate_check_value_is_sent_again_without_looking(
+    connector: ZohoConnector, zoho: respx.MockRouter
+) -> None:
+    # Zoho's upsert finds the record on Deal_Name itself; no read needed
+    zoho.post(f"{DEALS}/upsert").mock(side_effect=echo_upsert)
+    results = connector.push(EntityKind.OPPORTUNITY, [deal(1, sent_at=SENT)])
+    assert results[0].outcome is PushOutcome.OK
+    assert [c.request.method for c in zoho.calls if c.request.url.host != "accounts.zoho.com"] == [
+        "POST"
+    ]
+
+
+def test_an_upsert_without_a_duplicate_check_value_is_not_repeated_blindly(
+    connector: ZohoConnector, zoho: respx.MockRouter
+) -> None:
+    upsert = zoho.post(f"{DEALS}/upsert").respond(500, json=error("INTERNAL_ERROR"))
+    item = PushItem("k1", WriteOp.CREATE, {"Deal_Name": "", "Stage": "Qualification"})
+    results = connector.push(EntityKind.OPPORTUNITY, [item, deal(2)])
+    assert upsert.call_count == 1  # the 500 may have come after Zoho stored the first record
+    assert [r.outcome for r in results] == [PushOutcome.RETRY, PushOutcome.RETRY]

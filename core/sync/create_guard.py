@@ -11,9 +11,11 @@ family name). It reads the store's blocking keys joined to X's links in one inde
 per create; no API call. A candidate the records contradict is no hit: a matching veto
 (another credit code, another city), another industry, another person's name, two trades
 in one script behind a shared brand or domain (a group's companies); nor a pair an operator
-kept apart, nor one a CRM already holds as two records side by side. First of all, though:
-an entity an open match review names beside one linked to X is held whatever the keys and
-vetoes say (a grey-zone match vetoed on place is undecided, not different).
+kept apart, nor one a CRM already holds as two records side by side. Of the candidates
+sharing most keys (and all tied with them at the cut) the best-scoring hit is held against.
+First of all, though: an entity an open match review names beside one linked to X is held
+whatever the keys and vetoes say (a grey-zone match vetoed on place is undecided, not
+different).
 
 On a hit the create is held (`Plan.held`, `Plan.waiting`) and, when the plan is committed,
 `hold_creates` opens a match review naming both entities with the evidence (audited). The
@@ -24,7 +26,6 @@ operator merges (the entity joins the one X holds: nothing is created) or keeps 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ WEAK_KEYS = frozenset({"person_name", "family_name"})
 CONTRADICTING = {"customer": frozenset({"industry"}), "contact": frozenset({"person_name"})}
 ROWS = 200  # key rows read per create (a key shared by a whole group is cut here)
 CANDIDATES = 5  # candidates checked per create, those sharing most keys first
+TIED = 20  # ... and those sharing as many keys as the last of them, up to this many in all
 # keys a group's companies share (one brand, one domain, info@ that domain)
 GROUP_KEYS = frozenset({"brand", "domain", "email"})
 
@@ -128,26 +130,26 @@ class CreateGuard:
         apart = kept_apart_from(self.session, entity.id, shared) | self._side_by_side(
             entity.id, shared
         )
-        ranked = [c for c, _ in Counter({c: len(k) for c, k in shared.items()}).most_common()]
-        ids = [c for c in ranked if c not in apart][:CANDIDATES]
+        ids = _most_shared([c for c in shared if c not in apart], shared)
         others = {
             e.id: e
             for e in self.session.scalars(
                 sa.select(Entity).where(Entity.id.in_(ids), Entity.status == "active")
             )
         }
+        best: HeldCreate | None = None
         for candidate_id in ids:
             other = others.get(candidate_id)
             if other is None:
                 continue
             theirs = self._resolved(entity.kind, other.data)
             found = _judge(matcher, data, theirs, shared[candidate_id])
-            if found is not None:
+            if found is not None and (best is None or found[0] > best.score):
                 score, evidence = found
                 remote_id = shared[candidate_id][0][2]
-                return HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id,
+                best = HeldCreate(connection, entity.kind, entity.id, candidate_id, remote_id,
                                   score, evidence)  # fmt: skip
-        return None
+        return best
 
     def _reviewed_with(self, entity: Entity, connection: str) -> HeldCreate | None:
         """An entity linked to `connection` that an open match review names beside `entity`
@@ -241,6 +243,20 @@ class CreateGuard:
             if (key_type, key_value) in keys:  # IN on both columns also pairs them crosswise
                 shared.setdefault(entity_id, []).append((key_type, key_value, remote_id))
         return shared
+
+
+def _most_shared(
+    candidates: list[uuid.UUID], shared: Mapping[uuid.UUID, list[tuple[str, str, str]]]
+) -> list[uuid.UUID]:
+    """The `CANDIDATES` sharing most keys, and those tied with the last of them (up to `TIED`):
+    which of several tied at the cut comes first is row order, which says nothing (a brand
+    that a whole group carries ties every company of it)."""
+    ranked = sorted(candidates, key=lambda c: -len(shared[c]))  # stable: ties in row order
+    if len(ranked) <= CANDIDATES:
+        return ranked
+    cut = len(shared[ranked[CANDIDATES - 1]])
+    tied = [c for c in ranked[CANDIDATES:TIED] if len(shared[c]) == cut]
+    return ranked[:CANDIDATES] + tied
 
 
 def _judge(

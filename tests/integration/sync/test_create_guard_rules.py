@@ -108,3 +108,22 @@ def test_an_entity_named_in_an_open_match_review_is_not_created_beside_its_count
         assert held.remote_id == "f-1"
         assert held.evidence[0]["level"] == "open_match_review"
         assert guard.check(other, "fxiaoke") is None
+
+
+def test_candidates_tied_at_the_cut_are_all_judged_not_the_first_in_row_order(
+    store: Store,
+) -> None:
+    # one brand, seven companies in Fxiaoke sharing nothing else with the English record: six
+    # in other cities (told apart by place) come first in row order, the true one last
+    cities = ["成都", "武汉", "西安", "长沙", "昆明", "贵阳"]
+    with store.transaction() as session:
+        for n, city in enumerate(cities):
+            _customer(session, "fxiaoke", f"f-{n}", name=f"达丰软件({city})有限公司")
+        chinese = _customer(session, "fxiaoke", "f-9", name="达丰软件(重庆)有限公司",
+                            phones=["+862356389532"])  # fmt: skip
+        english = _customer(session, "zoho", "z-1", name="Chongqing Dafeng Software Co., Ltd.",
+                            phones=["+862356388819"])  # fmt: skip
+        held = CreateGuard(session, CONFIG).check(english, "fxiaoke")
+        assert held is not None
+        assert held.candidate_id == chinese.id
+        assert held.remote_id == "f-9"

@@ -26,6 +26,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 import argparse
 import os
 import random
+import re
 import signal
 import subprocess
 import tempfile
@@ -184,6 +185,20 @@ def _release_backoff(store: Store) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+_LOOK_BACK = re.compile(r"repeated=(\d+) found_made=(\d+)")
+
+
+def _lost_answers(log: Path) -> dict[str, int]:
+    """Creates the writers pushed again after an answer lost to a kill or a timeout, and how
+    many of them the connector found already made (the Zoho look back logs each time)."""
+    repeated = found = 0
+    for line in log.read_text(errors="replace").splitlines():
+        hit = _LOOK_BACK.search(line)
+        if hit:
+            repeated, found = repeated + int(hit[1]), found + int(hit[2])
+    return {"creates_repeated": repeated, "found_made": found}
+
+
 def soak(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     n = args.customers
@@ -237,9 +252,11 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         injected = {name: dict(c.counts) for name, c in counted.items()}
         injected_total = sum(sum(c.counts.values()) for c in counted.values())
         tokens = _tokens_refused(world)
+        lost = _lost_answers(world.folder / "workers.log")
         print(f"soak: {soak_s:.0f} s, {cycles} cycles, {edits} remote edits, {writers.kills} "
               f"kills, {_requests(world)} requests; injected {injected}; expired tokens met "
-              f"{tokens}", flush=True)  # fmt: skip
+              f"{tokens}; Zoho creates pushed again after a lost answer {lost}",
+              flush=True)  # fmt: skip
         for emulator in world.emulators.values():
             emulator.set_faults(rate_limit_rate=0, error_rate=0, timeout_rate=0,
                                 batch_failure_rate=0, slow_page_rate=0)  # fmt: skip
@@ -279,6 +296,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                 "faults_injected_total": injected_total + tokens,
                 "expired_tokens_met": tokens,
                 "token_resets": token_resets,
+                "lost_answers": lost,
                 "responses": _statuses(world),
                 "settle": settles,
                 "invariants": report.to_data(examples=10),

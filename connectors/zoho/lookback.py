@@ -69,6 +69,12 @@ def find_sent(
                     break  # one record answers one create
         if all(result is not None for result in found):
             break
+    made = sum(result is not None for result in found)
+    # a recovery, not routine: an operator reading the log should see it happened
+    client.log.warning(
+        "creates pushed before without a recorded answer",
+        extra={"zoho_module": entity.path, "repeated": len(items), "found_made": made},
+    )
     return found
 
 

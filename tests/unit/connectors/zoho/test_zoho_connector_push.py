@@ -198,7 +198,7 @@ SENT = NOW - timedelta(minutes=2)
 
 
 def test_a_repeated_insert_finds_the_record_its_lost_push_made_and_sends_only_the_rest(
-    connector: ZohoConnector, zoho: respx.MockRouter
+    connector: ZohoConnector, zoho: respx.MockRouter, caplog: pytest.LogCaptureFixture
 ) -> None:
     older = stored(3, created="2026-05-01T08:00:00+08:00")  # changed lately, made long before
     changed = zoho.get(DEALS).respond(200, json={"data": [older, stored(1), stored(9)],
@@ -217,6 +217,10 @@ def test_a_repeated_insert_finds_the_record_its_lost_push_made_and_sends_only_th
     # from the first push minus the connection's overlap (60 s), in the connection's timezone
     assert asked.headers["If-Modified-Since"] == "2026-05-01T19:57:00+08:00"
     assert asked.url.params["sort_by"] == "Modified_Time"
+    # a recovery an operator should see in the log
+    [logged] = [r for r in caplog.records if "without a recorded answer" in r.getMessage()]
+    assert logged.levelname == "WARNING"
+    assert "zoho_module=Deals repeated=3 found_made=1" in logged.getMessage()
 
 
 def test_a_record_that_differs_in_one_field_is_not_taken_for_the_lost_create(

@@ -7,11 +7,12 @@ Loopback only. The emulators inject 429s, 5xx, timeouts, failed rows in write ba
 pages (their FaultPlan), and every few seconds forget the access tokens they issued (the next
 call meets an expired token). This process runs sync cycles (pull, merge, plan, outbox) with
 remote edits arriving between them; `crmhub worker` subprocesses on the same database and
-embedded broker relay and write, and are SIGKILLed and restarted at random. When time or the
-request budget is up: faults off, writers stopped, the writes waiting for a retry are let go at
-once (as if their backoff had passed), sync cycles run until nothing is planned or waiting, and
-the invariant checker runs. Prints the faults injected by kind, kills, and the checker's
-verdict; writes benchmarks/results/soak.json.
+embedded broker relay and write, and are SIGKILLed and restarted at random (half of them
+also kill themselves at a failpoint: before a push, between push and commit, after it). When
+time or the request budget is up: faults off, writers stopped, the writes waiting for a retry
+are let go at once (as if their backoff had passed), sync cycles run until nothing is planned
+or waiting, and the invariant checker runs. Prints the faults injected by kind, kills, and the
+checker's verdict; writes benchmarks/results/soak.json.
 """
 
 from __future__ import annotations
@@ -106,20 +107,30 @@ def faults(seed: int, batch_failures: bool) -> FaultPlan:
 
 
 class Writers:
-    """`crmhub worker` subprocesses: started, SIGKILLed and restarted."""
+    """`crmhub worker` subprocesses: started, SIGKILLed and restarted. Half of them are started
+    with a failpoint (`workers.failpoints`): they SIGKILL themselves on their 1st-4th pass
+    through a point of a batch (before the push, between push and commit, after the commit),
+    the windows a kill from outside rarely hits."""
 
-    def __init__(self, world: E2EWorld, count: int) -> None:
+    def __init__(self, world: E2EWorld, count: int, rng: random.Random) -> None:
         self.env = {**os.environ, **world.env, "CRMHUB_CONFIG": str(world.config_path),
                     "CRMHUB_HOME": str(world.folder / "home")}  # fmt: skip
         self.log = (world.folder / "workers.log").open("ab")
+        self.rng = rng
+        self.failpoints: Counter[str] = Counter()  # armed, by point
         self.procs: list[subprocess.Popen[bytes]] = [self._start() for _ in range(count)]
         self.kills = 0
         self.restarts = 0
 
     def _start(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "workers.cli", "worker", "--quiet"]
+        env = dict(self.env)
+        if self.rng.random() < 0.5:
+            point = self.rng.choice(["before_push", "after_push", "after_commit"])
+            env["CRMHUB_FAILPOINTS"] = f"{point}:{self.rng.randint(1, 4)}"
+            self.failpoints[point] += 1
         # our own interpreter and module, no shell: nothing untrusted reaches the command
-        return subprocess.Popen(command, env=self.env, stdout=self.log, stderr=self.log)  # noqa: S603
+        return subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log)  # noqa: S603
 
     def kill_one(self, rng: random.Random) -> None:
         index = rng.randrange(len(self.procs))
@@ -223,7 +234,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         store.upgrade()
         ctx = SyncContext.from_config(world.config)
         connectors = world.connectors(stack)
-        writers = Writers(world, args.workers)
+        writers = Writers(world, args.workers, random.Random(args.seed + 2))
         started = time.monotonic()
         cycles, edits, token_resets, cycle_errors = 0, 0, 0, Counter[str]()
         next_kill = started + rng.uniform(1, 4)
@@ -255,7 +266,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         lost = _lost_answers(world.folder / "workers.log")
         print(f"soak: {soak_s:.0f} s, {cycles} cycles, {edits} remote edits, {writers.kills} "
               f"kills, {_requests(world)} requests; injected {injected}; expired tokens met "
-              f"{tokens}; Zoho creates pushed again after a lost answer {lost}",
+              f"{tokens}; failpoints armed {dict(writers.failpoints)}, writers restarted "
+              f"{writers.restarts}; Zoho creates pushed again after a lost answer {lost}",
               flush=True)  # fmt: skip
         for emulator in world.emulators.values():
             emulator.set_faults(rate_limit_rate=0, error_rate=0, timeout_rate=0,
@@ -290,6 +302,7 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                 "remote_edits": edits,
                 "kills": writers.kills,
                 "restarts": writers.restarts,
+                "failpoints_armed": dict(writers.failpoints),
                 "workers": args.workers,
                 "requests": _requests(world),
                 "faults_injected": injected,

@@ -5,7 +5,7 @@ plan writes current owners."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -52,9 +52,7 @@ def settle_owners(session: Session, ctx: SyncContext) -> Mapping[str, int]:
     ids = dirty_entities(session)
     if not ids:
         return {}
-    rows = session.execute(
-        sa.select(Entity.id, Entity.kind).where(Entity.id.in_(ids), Entity.status == "active")
-    ).all()
+    rows = _active_kinds(session, ids)
     customers = [entity_id for entity_id, kind in rows if kind == "customer"]
     decisions = []
     if customers:
@@ -77,6 +75,23 @@ def settle_owners(session: Session, ctx: SyncContext) -> Mapping[str, int]:
     session.flush()
     changed = sum(1 for d in decisions if d.owner_changed)
     return {"assigned": len(decisions), "owners_changed": changed, "followed": followed}
+
+
+def _active_kinds(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
+    """(id, kind) of the active entities among `ids`, an IN list per chunk (a first sync's
+    dirty entities outnumber what one statement may bind: SQLite takes 32,766)."""
+    rows: list[tuple[uuid.UUID, str]] = []
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        rows += (
+            (entity_id, kind)
+            for entity_id, kind in session.execute(
+                sa.select(Entity.id, Entity.kind).where(
+                    Entity.id.in_(part), Entity.status == "active"
+                )
+            )
+        )
+    return rows
 
 
 def _load(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Entity]:

@@ -1,0 +1,88 @@
+"""A first sync of a large store binds no more values to one statement than a database takes.
+
+SQLite takes 32,766 per statement and PostgreSQL's protocol 65,535; a 100k first sync had
+some 250,000 entities waiting to be planned, and an `IN` list over all of them stopped it. Here
+SQLite's limit is lowered to 1,000 and the store holds more entities than that, so any
+statement that binds them all at once fails the same way, in seconds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sync_harness import ASSIGNMENT
+
+from core.assignment import AssignmentConfig, AssignmentPolicy
+from core.store import Entity, Run, Store
+from core.sync.context import SyncContext
+from core.sync.owners import settle_owners
+from core.sync.runs import ERROR_CHARS, finish_run, start_run
+
+LIMIT = 1000
+CUSTOMERS = 1500
+
+
+@pytest.fixture
+def tight_store(tmp_path: Path) -> Iterator[Store]:
+    store = Store.open(f"sqlite:///{tmp_path / 'tight.db'}")
+
+    @event.listens_for(store.engine, "connect")
+    def _tighten(dbapi_connection: Any, _record: Any) -> None:
+        assert isinstance(dbapi_connection, sqlite3.Connection)
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, LIMIT)
+
+    store.engine.dispose()  # connections opened before the listener: gone
+    store.upgrade()
+    yield store
+    store.close()
+
+
+def test_the_limit_is_real(tight_store: Store) -> None:
+    with pytest.raises(sa.exc.OperationalError, match="too many SQL variables"), \
+            tight_store.transaction() as session:  # fmt: skip
+        session.execute(
+            sa.select(Entity.id).where(Entity.kind.in_([str(n) for n in range(LIMIT + 1)]))
+        )
+
+
+def test_owners_are_settled_for_more_entities_than_one_statement_may_bind(
+    tight_store: Store,
+) -> None:
+    with tight_store.transaction() as session:
+        session.execute(
+            sa.insert(Entity),
+            [
+                {"kind": "customer", "data": {"name": f"客户{n:05d}有限公司"}}
+                for n in range(CUSTOMERS)
+            ],
+        )
+    ctx = SyncContext(
+        connections={},
+        assignment=AssignmentPolicy.from_config(AssignmentConfig.model_validate(ASSIGNMENT)),
+    )
+    with tight_store.transaction() as session:
+        settled = settle_owners(session, ctx)
+    assert settled["assigned"] == CUSTOMERS
+
+
+def test_a_run_that_fails_on_a_huge_statement_keeps_the_head_of_its_error(
+    tight_store: Store,
+) -> None:
+    # what the 100k run stored: the statement with 400,000 placeholders and their values
+    huge = "OperationalError: too many SQL variables\n[SQL: SELECT ... IN (" + "?, " * 400_000
+    run_id = start_run(tight_store, "sync")
+    finish_run(tight_store, run_id, {}, huge)
+    with tight_store.transaction() as session:
+        run = session.get(Run, run_id)
+        assert run is not None
+        assert run.status == "failed"
+        assert run.error is not None
+        assert run.error.startswith("OperationalError: too many SQL variables")
+        assert len(run.error) < ERROR_CHARS + 100
+        assert run.error.endswith(f"({len(huge) - ERROR_CHARS} more characters cut)")

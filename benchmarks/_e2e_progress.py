@@ -108,10 +108,13 @@ def merge_segments(segments: list[dict[str, Any]]) -> dict[str, Any]:
     stage = _summed(segments)
     pull, plan, write = stage["pull_reconcile"], stage["plan"], stage["write"]
     pull["per_s"] = _rate(pull["records"], pull["seconds"])
-    pull["statements_per_record"] = round(pull["statements"] / max(pull["records"], 1), 1)
+    # a segment rebuilt from crmhub's runs table (its process died) has no statement count
+    counted = [s["pull_reconcile"] for s in segments if "statements" in s["pull_reconcile"]]
+    records = sum(part["records"] for part in counted)
+    pull["statements_per_record"] = round(pull.get("statements", 0) / max(records, 1), 1)
     plan["per_s"] = _rate(plan["writes_planned"], plan["seconds"])
     write["per_s"] = _rate(write["records"], write["seconds"])
-    stage["max_rss_mb"] = max(s["max_rss_mb"] for s in segments)
+    stage["max_rss_mb"] = max(s.get("max_rss_mb", 0) for s in segments)
     stage["database_bytes"] = segments[-1]["database_bytes"]
     stage["segments"] = len(segments)
     return stage

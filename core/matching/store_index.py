@@ -101,6 +101,11 @@ def find_candidates(
     return Candidates(ranked, tuple(skipped), linked)
 
 
+# an IN list's size: a checker resolves every entity of a 100k store at once, more than a
+# statement may bind (SQLite: 32,766)
+_IDS_PER_STATEMENT = 500
+
+
 def active_ids(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """Each id → the active entity it is now (following MERGED_INTO), for the ids that exist."""
     resolved: dict[uuid.UUID, uuid.UUID] = {}
@@ -108,12 +113,15 @@ def active_ids(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uu
     for _ in range(32):  # merge chains are short; the bound guards against a cycle
         if not pending:
             break
-        rows = session.execute(
-            sa.select(Entity.id, Entity.status, Entity.merged_into).where(
-                Entity.id.in_(set(pending.values()))
+        wanted = sorted(set(pending.values()), key=str)
+        step: dict[uuid.UUID, Any] = {}
+        for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+            rows = session.execute(
+                sa.select(Entity.id, Entity.status, Entity.merged_into).where(
+                    Entity.id.in_(wanted[start : start + _IDS_PER_STATEMENT])
+                )
             )
-        ).all()
-        step: dict[uuid.UUID, Any] = {row[0]: (row[1], row[2]) for row in rows}
+            step.update((row[0], (row[1], row[2])) for row in rows)
         still: dict[uuid.UUID, uuid.UUID] = {}
         for origin, current in pending.items():
             if current not in step:

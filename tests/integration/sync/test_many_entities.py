@@ -9,6 +9,7 @@ statement that binds them all at once fails the same way, in seconds.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import event
 from sync_harness import ASSIGNMENT
 
 from core.assignment import AssignmentConfig, AssignmentPolicy
+from core.matching.store_index import active_ids
 from core.store import Entity, Run, Store
 from core.sync.context import SyncContext
 from core.sync.owners import settle_owners
@@ -86,3 +88,30 @@ def test_a_run_that_fails_on_a_huge_statement_keeps_the_head_of_its_error(
         assert run.error.startswith("OperationalError: too many SQL variables")
         assert len(run.error) < ERROR_CHARS + 100
         assert run.error.endswith(f"({len(huge) - ERROR_CHARS} more characters cut)")
+
+
+def test_merged_ids_are_followed_for_more_entities_than_one_statement_may_bind(
+    tight_store: Store,
+) -> None:
+    # what the invariant checker asks for every record it reads back
+    with tight_store.transaction() as session:
+        ids = [uuid.uuid4() for _ in range(CUSTOMERS)]
+        survivor = ids[0]
+        session.execute(
+            sa.insert(Entity),
+            [{"id": survivor, "kind": "customer", "data": {"name": "存续公司"}}]
+            + [
+                {
+                    "id": i,
+                    "kind": "customer",
+                    "data": {"name": f"并入{n}"},
+                    "status": "merged",
+                    "merged_into": survivor,
+                }
+                for n, i in enumerate(ids[1:])
+            ],
+        )
+    with tight_store.transaction() as session:
+        resolved = active_ids(session, ids)
+    assert len(resolved) == CUSTOMERS
+    assert set(resolved.values()) == {survivor}

@@ -27,6 +27,8 @@ from core.sync.waits import Wait, WaitReason
 
 __all__ = ["hold_counterparts"]
 
+CHUNK = 500  # entity ids per IN list
+
 
 def hold_counterparts(session: Session, plan: Plan) -> int:
     """Move the creates of held creates' candidates into the CRMs holding the held entity out
@@ -39,27 +41,33 @@ def hold_counterparts(session: Session, plan: Plan) -> int:
     ]
     if not creates:
         return 0
-    held_ids = {h.entity_id for w in creates for h in by_candidate[w.entity_id]}
-    holding = {
-        (entity_id, connection): remote_id
-        for entity_id, connection, remote_id in session.execute(
-            sa.select(Link.entity_id, Link.connection, Link.remote_id)
-            .where(Link.entity_id.in_(held_ids), Link.status == LinkStatus.ACTIVE.value)
-            .order_by(Link.id.desc())  # the oldest link of an entity in a CRM last: it wins
+    held_ids = sorted({h.entity_id for w in creates for h in by_candidate[w.entity_id]}, key=str)
+    holding: dict[tuple[uuid.UUID, str], str] = {}
+    for start in range(0, len(held_ids), CHUNK):  # one entity's links are all in one chunk
+        holding.update(
+            ((entity_id, connection), remote_id)
+            for entity_id, connection, remote_id in session.execute(
+                sa.select(Link.entity_id, Link.connection, Link.remote_id)
+                .where(
+                    Link.entity_id.in_(held_ids[start : start + CHUNK]),
+                    Link.status == LinkStatus.ACTIVE.value,
+                )
+                .order_by(Link.id.desc())  # the oldest link of an entity in a CRM last: it wins
+            )
         )
-    }
-    moved = 0
+    moved: set[int] = set()  # ids of the writes taken out (a first sync plans 400,000)
     for write in creates:
         for held in by_candidate[write.entity_id]:
             remote_id = holding.get((held.entity_id, write.connection))
             if remote_id is None:  # that CRM does not hold X: Y's create there is no duplicate
                 continue
-            plan.writes.remove(write)
+            moved.add(id(write))
             plan.held.append(
                 HeldCreate(write.connection, write.kind, write.entity_id, held.entity_id,
                            remote_id, held.score, held.evidence)
             )  # fmt: skip
             plan.wait(write.entity_id, Wait(write.connection, WaitReason.HELD, held.entity_id))
-            moved += 1
             break
-    return moved
+    if moved:
+        plan.writes[:] = [w for w in plan.writes if id(w) not in moved]
+    return len(moved)

@@ -39,6 +39,8 @@ __all__ = [
     "resolve_delete_review",
 ]
 
+CHUNK = 500  # remote ids per IN list: a first pull reads a CRM's whole deletion history
+
 
 class DeleteAction(StrEnum):
     """An operator's decision on a delete review."""
@@ -120,16 +122,18 @@ def apply_deletions(
     """Carry out the kind's delete policy for `deletions` (see the module docstring)."""
     counts = DeleteCounts(seen=len(deletions))
     by_id = {d.remote_id: d for d in deletions}
-    links = session.scalars(
-        sa.select(Link)
-        .where(
-            Link.connection == connection,
-            Link.kind == kind.value,
-            Link.remote_id.in_(list(by_id)),
-            Link.status == LinkStatus.ACTIVE.value,
+    remote_ids = list(by_id)
+    links: list[Link] = []
+    for start in range(0, len(remote_ids), CHUNK):
+        links += session.scalars(
+            sa.select(Link).where(
+                Link.connection == connection,
+                Link.kind == kind.value,
+                Link.remote_id.in_(remote_ids[start : start + CHUNK]),
+                Link.status == LinkStatus.ACTIVE.value,
+            )
         )
-        .order_by(Link.id)
-    ).all()
+    links.sort(key=lambda link: link.id)
     if not links:
         return counts
     linked = (
@@ -188,15 +192,17 @@ def apply_deletions(
 def _mark_deleted(
     session: Session, connection: str, kind: EntityKind, deletions: list[RemoteDeletion]
 ) -> None:
-    session.execute(
-        sa.update(SourceRecord)
-        .where(
-            SourceRecord.connection == connection,
-            SourceRecord.kind == kind.value,
-            SourceRecord.remote_id.in_([d.remote_id for d in deletions]),
+    remote_ids = sorted({d.remote_id for d in deletions})
+    for start in range(0, len(remote_ids), CHUNK):
+        session.execute(
+            sa.update(SourceRecord)
+            .where(
+                SourceRecord.connection == connection,
+                SourceRecord.kind == kind.value,
+                SourceRecord.remote_id.in_(remote_ids[start : start + CHUNK]),
+            )
+            .values(status="deleted")
         )
-        .values(status="deleted")
-    )
 
 
 def ingest_deletions(

@@ -25,6 +25,8 @@ from core.sync.values import flatten
 
 __all__ = ["REF_KINDS", "Refs", "hub_fields", "target_record"]
 
+CHUNK = 500  # remote ids per IN list
+
 # reference fields -> the kind of record they point to
 REF_KINDS = {"customer": "customer", "contact": "contact"}
 
@@ -55,12 +57,17 @@ class Refs:
         wanted = sorted({r for r in remote_ids if (connection, kind, r) not in self._entity})
         if not wanted:
             return
-        rows = self.session.execute(
-            sa.select(Link.remote_id, Link.entity_id).where(
-                Link.connection == connection, Link.kind == kind, Link.remote_id.in_(wanted)
+        found: dict[str, uuid.UUID] = {}
+        # a page's references are a few hundred; the invariant checker's, a whole CRM's
+        for start in range(0, len(wanted), CHUNK):
+            rows = self.session.execute(
+                sa.select(Link.remote_id, Link.entity_id).where(
+                    Link.connection == connection,
+                    Link.kind == kind,
+                    Link.remote_id.in_(wanted[start : start + CHUNK]),
+                )
             )
-        ).all()
-        found: dict[str, uuid.UUID] = {row[0]: row[1] for row in rows}
+            found.update((row[0], row[1]) for row in rows)
         missing = [e for e in set(found.values()) if e not in self._active]
         if missing:
             resolved = active_ids(self.session, missing)

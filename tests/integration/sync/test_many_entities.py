@@ -19,12 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sync_harness import ASSIGNMENT
 
+from connectors.protocol import RemoteDeletion
 from core.assignment import AssignmentConfig, AssignmentPolicy
+from core.config.policies import PoliciesConfig
 from core.matching.store_index import active_ids
-from core.store import Entity, Run, Store
+from core.store import Entity, Link, Run, Store
 from core.sync.context import SyncContext
+from core.sync.deletes import ingest_deletions
+from core.sync.hub import Refs
 from core.sync.owners import settle_owners
 from core.sync.runs import ERROR_CHARS, finish_run, start_run
+from mapping.model import EntityKind
 
 LIMIT = 1000
 CUSTOMERS = 1500
@@ -115,3 +120,61 @@ def test_merged_ids_are_followed_for_more_entities_than_one_statement_may_bind(
         resolved = active_ids(session, ids)
     assert len(resolved) == CUSTOMERS
     assert set(resolved.values()) == {survivor}
+
+
+def _linked_customers(store: Store, count: int) -> list[str]:
+    """`count` customers, each linked to Zoho record z-N; returns the remote ids."""
+    ids = [uuid.uuid4() for _ in range(count)]
+    remote_ids = [f"z-{n}" for n in range(count)]
+    with store.transaction() as session:
+        session.execute(
+            sa.insert(Entity),
+            [
+                {"id": i, "kind": "customer", "data": {"name": f"客户{n}"}}
+                for n, i in enumerate(ids)
+            ],
+        )
+        session.execute(
+            sa.insert(Link),
+            [
+                {"entity_id": i, "connection": "zoho", "kind": "customer", "remote_id": r}
+                for i, r in zip(ids, remote_ids, strict=True)
+            ],
+        )
+    return remote_ids
+
+
+class _DeletedEverything:
+    """A connector whose first deletion read returns a CRM's whole recycle bin."""
+
+    def __init__(self, remote_ids: list[str]) -> None:
+        self.remote_ids = remote_ids
+
+    def pull_deletions(self, kind: EntityKind, since: Any) -> Iterator[list[RemoteDeletion]]:
+        for start in range(0, len(self.remote_ids), 200):
+            yield [RemoteDeletion(r, None, "recycle") for r in self.remote_ids[start : start + 200]]
+
+
+def test_a_deletion_history_longer_than_one_statement_may_bind_is_applied(
+    tight_store: Store,
+) -> None:
+    remote_ids = _linked_customers(tight_store, CUSTOMERS)
+    connector = _DeletedEverything(remote_ids)
+    counts = ingest_deletions(tight_store, "zoho", connector, EntityKind.CUSTOMER,  # type: ignore[arg-type]
+                              policies=PoliciesConfig())  # fmt: skip
+    assert counts.seen == CUSTOMERS
+    assert counts.retired == CUSTOMERS  # then the mass-delete guard holds them for an operator
+    with tight_store.transaction() as session:
+        active = session.scalar(
+            sa.select(sa.func.count()).select_from(Link).where(Link.status == "active")
+        )
+    assert active == 0
+
+
+def test_references_to_a_whole_crm_are_resolved_in_chunks(tight_store: Store) -> None:
+    # the invariant checker resolves every customer reference of a CRM at once
+    remote_ids = _linked_customers(tight_store, CUSTOMERS)
+    with tight_store.transaction() as session:
+        refs = Refs(session)
+        refs.preload("zoho", "customer", remote_ids)
+        assert all(refs.entity_of("zoho", "customer", r) is not None for r in remote_ids)

@@ -13,7 +13,7 @@ from writes_seed import outbox_statuses, plan_accounts
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
 from workers.broker import Broker
-from workers.relay import relay_once
+from workers.relay import due_items, relay_once
 
 MINUTES = timedelta(minutes=2)
 
@@ -52,3 +52,20 @@ def test_stale_writes_are_published_again_whatever_the_room(
             now=utcnow() + timedelta(minutes=3),
         )  # fmt: skip
     assert later.republished == 3
+
+
+def test_the_most_urgent_go_first_then_the_oldest(store: Store) -> None:
+    plan_accounts(store, 6, versions=1)
+    with store.transaction() as session:
+        ids = session.scalars(sa.select(OutboxItem.id).order_by(OutboxItem.id)).all()
+        urgent = {ids[4]: 10, ids[2]: 5}  # the newest urgent one first, then a middling one
+        for outbox_id, priority in urgent.items():
+            session.get(OutboxItem, outbox_id).priority = priority  # type: ignore[union-attr]
+        session.get(OutboxItem, ids[5]).status = "published"  # type: ignore[union-attr]
+        session.get(OutboxItem, ids[5]).published_at = utcnow() - MINUTES * 2  # type: ignore[union-attr]
+    with store.transaction() as session:
+        now = utcnow()
+        order = [item.id for item in due_items(session, now, now - MINUTES, limit=5)]
+    # a stale published item counts like a pending one of its priority (0, newest: last);
+    # the limit cuts the oldest-but-least-urgent tail
+    assert order == [ids[4], ids[2], ids[0], ids[1], ids[3]]

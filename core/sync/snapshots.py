@@ -19,6 +19,8 @@ from core.store import BaseSnapshot, Entity, Link
 from core.store.base import utcnow
 from core.sync.values import fingerprint, flatten, unflatten
 
+CHUNK = 500  # customer ids per IN list
+
 __all__ = [
     "base_version",
     "mark_dirty",
@@ -101,19 +103,40 @@ def mark_dirty(session: Session, entity_ids: Iterable[uuid.UUID]) -> None:
 
 def mark_followers_dirty(session: Session, customer_ids: Iterable[uuid.UUID]) -> None:
     """The customers' contacts and opportunities are planned again: a reference that waited
-    for the customer's record in a CRM can be written now. Nothing indexes the reference, so
-    this reads the table: call it once for a whole batch of customers, not once per customer."""
+    for the customer's record in a CRM can be written now. The reference is read through the
+    expression index `ix_entities_customer_ref` (migration 0011), 500 customers a statement:
+    without it each batch of results read the whole table (at 400,000 entities that was two
+    thirds of a writer's time)."""
     wanted = sorted({str(i) for i in customer_ids})
-    if not wanted:
-        return
-    customer = Entity.data[("customer", "entity_id")].as_string()
-    session.execute(
-        sa.update(Entity)
-        .where(
-            Entity.kind.in_(["contact", "opportunity"]),
-            Entity.status == "active",
-            customer.in_(wanted),
+    customer = customer_ref(session)
+    followers: list[uuid.UUID] = []
+    for start in range(0, len(wanted), CHUNK):
+        # the reference alone in the condition: with the kind and status beside it, SQLite
+        # prefers their index and reads every contact again
+        rows = session.execute(
+            sa.select(Entity.id, Entity.kind, Entity.status).where(
+                customer.in_(wanted[start : start + CHUNK])
+            )
         )
-        .values(planned_version=None),
-        execution_options={"synchronize_session": False},
-    )
+        followers += [
+            entity_id
+            for entity_id, kind, status in rows
+            if kind in ("contact", "opportunity") and status == "active"
+        ]
+    for start in range(0, len(followers), CHUNK):
+        session.execute(
+            sa.update(Entity)
+            .where(Entity.id.in_(followers[start : start + CHUNK]))
+            .values(planned_version=None),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def customer_ref(session: Session) -> sa.ColumnElement[Any]:
+    """The golden record's customer entity id, spelled exactly as the index is (a database
+    uses an expression index only for the very same expression, with no bound parameter)."""
+    if session.get_bind().dialect.name == "postgresql":
+        pg_path: sa.ColumnElement[str] = sa.literal_column("'{customer,entity_id}'")
+        return Entity.data.op("#>>", return_type=sa.Text)(pg_path)
+    path: sa.ColumnElement[str] = sa.literal_column("'$.customer.entity_id'")
+    return sa.func.json_extract(Entity.data, path, type_=sa.Text)

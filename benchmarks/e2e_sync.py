@@ -20,7 +20,7 @@ The JSON is rewritten after every stage ("complete": false until the last), so a
 dies still leaves the stages it finished.
 
 A run longer than a session: `--pause-after SECONDS` stops at the next safe point after that
-long (between pages or write batches, like `crmhub sync` on SIGTERM), saves the emulators and
+long (or on SIGTERM; between pages or write batches, like `crmhub sync`), saves the emulators and
 where the run is in `--folder`; `--resume --folder F` goes on with the same stage in a new
 process (crmhub resumes from its cursors and outbox). A stage's figures are then the sums of
 its segments' (`"segments"` says how many), and `"sessions"` lists each process's time.
@@ -43,6 +43,7 @@ import argparse
 import math
 import random
 import resource
+import signal
 import tempfile
 import threading
 import time
@@ -289,6 +290,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     progress.restore_rng(rng)
     stop = threading.Event()
+    # SIGTERM pauses too (at the next safe point, emulators saved): a run can be stopped early
+    # without losing it, as a killed one is lost
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.pause_after is not None:
         timer = threading.Timer(args.pause_after, stop.set)
         timer.daemon = True

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.merging.keys import Key
 from core.store import Entity
+from core.store.base import chunked
 
 __all__ = ["Candidates", "active_ids", "as_json", "find_candidates"]
 
@@ -101,11 +102,6 @@ def find_candidates(
     return Candidates(ranked, tuple(skipped), linked)
 
 
-# an IN list's size: a checker resolves every entity of a 100k store at once, more than a
-# statement may bind (SQLite: 32,766)
-_IDS_PER_STATEMENT = 500
-
-
 def active_ids(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
     """Each id → the active entity it is now (following MERGED_INTO), for the ids that exist."""
     resolved: dict[uuid.UUID, uuid.UUID] = {}
@@ -115,11 +111,9 @@ def active_ids(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uu
             break
         wanted = sorted(set(pending.values()), key=str)
         step: dict[uuid.UUID, Any] = {}
-        for start in range(0, len(wanted), _IDS_PER_STATEMENT):
+        for part in chunked(wanted):  # the checker resolves every entity of the store at once
             rows = session.execute(
-                sa.select(Entity.id, Entity.status, Entity.merged_into).where(
-                    Entity.id.in_(wanted[start : start + _IDS_PER_STATEMENT])
-                )
+                sa.select(Entity.id, Entity.status, Entity.merged_into).where(Entity.id.in_(part))
             )
             step.update((row[0], (row[1], row[2])) for row in rows)
         still: dict[uuid.UUID, uuid.UUID] = {}

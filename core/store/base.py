@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -13,15 +14,30 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
 __all__ = [
+    "IN_LIST",
     "Base",
     "BigId",
     "JsonType",
     "StorableJson",
     "UtcDateTime",
+    "chunked",
     "new_id",
     "storable",
     "utcnow",
 ]
+
+T = TypeVar("T")
+
+# values bound to one IN list: a store-sized list would pass what one statement may bind
+# (SQLite 32,766; PostgreSQL's protocol 65,535) — a 100k first sync has 400,000 entities
+IN_LIST = 500
+
+
+def chunked(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size` (one IN list each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {

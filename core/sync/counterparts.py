@@ -20,14 +20,13 @@ from sqlalchemy.orm import Session
 
 from connectors.protocol import WriteOp
 from core.store import Link
+from core.store.base import chunked
 from core.sync.create_guard import HeldCreate
 from core.sync.links import LinkStatus
 from core.sync.plan import Plan
 from core.sync.waits import Wait, WaitReason
 
 __all__ = ["hold_counterparts"]
-
-CHUNK = 500  # entity ids per IN list
 
 
 def hold_counterparts(session: Session, plan: Plan) -> int:
@@ -43,13 +42,13 @@ def hold_counterparts(session: Session, plan: Plan) -> int:
         return 0
     held_ids = sorted({h.entity_id for w in creates for h in by_candidate[w.entity_id]}, key=str)
     holding: dict[tuple[uuid.UUID, str], str] = {}
-    for start in range(0, len(held_ids), CHUNK):  # one entity's links are all in one chunk
+    for part in chunked(held_ids):  # one entity's links are all in one part
         holding.update(
             ((entity_id, connection), remote_id)
             for entity_id, connection, remote_id in session.execute(
                 sa.select(Link.entity_id, Link.connection, Link.remote_id)
                 .where(
-                    Link.entity_id.in_(held_ids[start : start + CHUNK]),
+                    Link.entity_id.in_(part),
                     Link.status == LinkStatus.ACTIVE.value,
                 )
                 .order_by(Link.id.desc())  # the oldest link of an entity in a CRM last: it wins

@@ -24,6 +24,7 @@ from core.audit import ActorKind, record_audit
 from core.config.policies import DeletePolicy, PoliciesConfig
 from core.reviews import ReviewKind, ReviewStatus, close_review, open_review
 from core.store import Entity, Link, ReviewItem, SourceRecord, Store
+from core.store.base import chunked
 from core.sync.cursors import DELETIONS, load_cursor, save_cursor
 from core.sync.links import LinkStatus, find_link, retire_link
 from core.sync.snapshots import mark_dirty
@@ -38,8 +39,6 @@ __all__ = [
     "ingest_deletions",
     "resolve_delete_review",
 ]
-
-CHUNK = 500  # remote ids per IN list: a first pull reads a CRM's whole deletion history
 
 
 class DeleteAction(StrEnum):
@@ -122,14 +121,13 @@ def apply_deletions(
     """Carry out the kind's delete policy for `deletions` (see the module docstring)."""
     counts = DeleteCounts(seen=len(deletions))
     by_id = {d.remote_id: d for d in deletions}
-    remote_ids = list(by_id)
     links: list[Link] = []
-    for start in range(0, len(remote_ids), CHUNK):
+    for part in chunked(list(by_id)):  # a first pull reads a CRM's whole deletion history
         links += session.scalars(
             sa.select(Link).where(
                 Link.connection == connection,
                 Link.kind == kind.value,
-                Link.remote_id.in_(remote_ids[start : start + CHUNK]),
+                Link.remote_id.in_(part),
                 Link.status == LinkStatus.ACTIVE.value,
             )
         )
@@ -192,14 +190,13 @@ def apply_deletions(
 def _mark_deleted(
     session: Session, connection: str, kind: EntityKind, deletions: list[RemoteDeletion]
 ) -> None:
-    remote_ids = sorted({d.remote_id for d in deletions})
-    for start in range(0, len(remote_ids), CHUNK):
+    for part in chunked(sorted({d.remote_id for d in deletions})):
         session.execute(
             sa.update(SourceRecord)
             .where(
                 SourceRecord.connection == connection,
                 SourceRecord.kind == kind.value,
-                SourceRecord.remote_id.in_(remote_ids[start : start + CHUNK]),
+                SourceRecord.remote_id.in_(part),
             )
             .values(status="deleted")
         )

@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 from core.assignment import OwnerDirectory
 from core.matching.store_index import active_ids
 from core.store import Link
+from core.store.base import chunked
 from core.sync.fields import SYSTEM_FIELDS
 from core.sync.links import LinkStatus
 from core.sync.values import flatten
 
 __all__ = ["REF_KINDS", "Refs", "hub_fields", "target_record"]
-
-CHUNK = 500  # remote ids per IN list
 
 # reference fields -> the kind of record they point to
 REF_KINDS = {"customer": "customer", "contact": "contact"}
@@ -59,12 +58,10 @@ class Refs:
             return
         found: dict[str, uuid.UUID] = {}
         # a page's references are a few hundred; the invariant checker's, a whole CRM's
-        for start in range(0, len(wanted), CHUNK):
+        for part in chunked(wanted):
             rows = self.session.execute(
                 sa.select(Link.remote_id, Link.entity_id).where(
-                    Link.connection == connection,
-                    Link.kind == kind,
-                    Link.remote_id.in_(wanted[start : start + CHUNK]),
+                    Link.connection == connection, Link.kind == kind, Link.remote_id.in_(part)
                 )
             )
             found.update((row[0], row[1]) for row in rows)

@@ -20,12 +20,11 @@ from core.assignment import (
 )
 from core.assignment.inherit import customer_of
 from core.store import Entity, Store
+from core.store.base import chunked
 from core.sync.context import SyncContext
 from core.sync.planner import dirty_entities
 
 __all__ = ["settle_owners", "sync_users"]
-
-CHUNK = 500
 
 
 def sync_users(
@@ -81,8 +80,7 @@ def _active_kinds(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid
     """(id, kind) of the active entities among `ids`, an IN list per chunk (a first sync's
     dirty entities outnumber what one statement may bind: SQLite takes 32,766)."""
     rows: list[tuple[uuid.UUID, str]] = []
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
+    for part in chunked(ids):
         rows += (
             (entity_id, kind)
             for entity_id, kind in session.execute(
@@ -98,8 +96,7 @@ def _load(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Entit
     """Entities by id in one IN query per chunk (not one `session.get` each)."""
     wanted = sorted(ids, key=str)
     found: dict[uuid.UUID, Entity] = {}
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
+    for part in chunked(wanted):
         found.update(
             (e.id, e) for e in session.scalars(sa.select(Entity).where(Entity.id.in_(part)))
         )

@@ -16,10 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.store import BaseSnapshot, Entity, Link
-from core.store.base import utcnow
+from core.store.base import chunked, utcnow
 from core.sync.values import fingerprint, flatten, unflatten
-
-CHUNK = 500  # customer ids per IN list
 
 __all__ = [
     "base_version",
@@ -110,24 +108,20 @@ def mark_followers_dirty(session: Session, customer_ids: Iterable[uuid.UUID]) ->
     wanted = sorted({str(i) for i in customer_ids})
     customer = customer_ref(session)
     followers: list[uuid.UUID] = []
-    for start in range(0, len(wanted), CHUNK):
+    for part in chunked(wanted):
         # the reference alone in the condition: with the kind and status beside it, SQLite
         # prefers their index and reads every contact again
         rows = session.execute(
-            sa.select(Entity.id, Entity.kind, Entity.status).where(
-                customer.in_(wanted[start : start + CHUNK])
-            )
+            sa.select(Entity.id, Entity.kind, Entity.status).where(customer.in_(part))
         )
         followers += [
             entity_id
             for entity_id, kind, status in rows
             if kind in ("contact", "opportunity") and status == "active"
         ]
-    for start in range(0, len(followers), CHUNK):
+    for ids in chunked(followers):
         session.execute(
-            sa.update(Entity)
-            .where(Entity.id.in_(followers[start : start + CHUNK]))
-            .values(planned_version=None),
+            sa.update(Entity).where(Entity.id.in_(ids)).values(planned_version=None),
             execution_options={"synchronize_session": False},
         )
 

@@ -26,7 +26,12 @@ from connectors.http import ConnectorError
 from connectors.protocol import Connector, PushOutcome, PushResult
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
-from core.sync.results import apply_push_results, mark_sent, push_items
+from core.sync.results import (
+    apply_push_results,
+    has_unsent_creates,
+    mark_sent,
+    push_items,
+)
 from mapping.model import EntityKind
 from workers.budget import WriteBudgets
 from workers.failpoints import Failpoints
@@ -167,8 +172,9 @@ class Writer:
         counts = BatchCounts(pushed=len(chunk))
         before = self.connectors.calls(connection)
         self.failpoints.hit("before_push")
-        with write_transaction(self.store) as session:
-            mark_sent(session, chunk)
+        if has_unsent_creates(chunk):
+            with write_transaction(self.store) as session:
+                mark_sent(session, chunk)
         try:
             results = self.connectors.get(connection).push(kind, push_items(chunk))
         except (ConnectorError, LookupError, ValueError) as exc:

@@ -25,6 +25,7 @@ from core.sync.results import (
     ItemStatus,
     ResultCounts,
     apply_push_results,
+    has_unsent_creates,
     mark_sent,
     push_items,
 )
@@ -73,8 +74,9 @@ def _claim(store: Store, connections: Sequence[str], now: datetime, limit: int) 
 def _push(
     store: Store, connector: Connector, kind: str, items: list[OutboxItem]
 ) -> list[PushResult]:
-    with store.transaction() as session:
-        mark_sent(session, items)
+    if has_unsent_creates(items):
+        with store.transaction() as session:
+            mark_sent(session, items)
     try:
         return connector.push(EntityKind(kind), push_items(items))
     except ConnectorError as exc:  # the whole call failed: every item waits for a retry

@@ -52,6 +52,7 @@ __all__ = [
     "ResultCounts",
     "apply_push_results",
     "discard_dead_letter",
+    "has_unsent_creates",
     "mark_sent",
     "push_items",
     "retry_dead_letter",
@@ -111,11 +112,20 @@ def _is_create(item: OutboxItem) -> bool:
     return item.operation == WriteOp.CREATE.value and not item.remote_id
 
 
+def _unsent_creates(items: Sequence[OutboxItem]) -> list[int]:
+    return [item.id for item in items if _is_create(item) and item.sent_at is None]
+
+
+def has_unsent_creates(items: Sequence[OutboxItem]) -> bool:
+    """Whether `mark_sent` has anything to record (a batch of updates opens no transaction)."""
+    return bool(_unsent_creates(items))
+
+
 def mark_sent(session: Session, items: Sequence[OutboxItem], now: datetime | None = None) -> None:
     """Record that the creates among `items` are about to be pushed (the first push's time is
     kept). Call it in a transaction of its own, committed before the CRM is called; the
     `items` objects keep the time they were loaded with, what `push_items` must pass on."""
-    creates = [item.id for item in items if _is_create(item) and item.sent_at is None]
+    creates = _unsent_creates(items)
     if creates:
         session.execute(
             sa.update(OutboxItem)

@@ -110,6 +110,23 @@ def partition_of(entity_id: uuid.UUID) -> int:
     return entity_id.int % PARTITIONS
 
 
+def _write(
+    entity: Entity, connection: str, operation: str, mode: str, payload: dict[str, Any], n: int
+) -> OutboxItem:
+    """The entity's `n`th planned write (its idempotency key says which)."""
+    return OutboxItem(
+        connection=connection,
+        kind=entity.kind,
+        entity_id=entity.id,
+        operation=operation,
+        mode=mode,
+        payload=payload,
+        partition=partition_of(entity.id),
+        priority=0,
+        idempotency_key=f"{entity.id.hex}:{n}",
+    )
+
+
 def plan_accounts(
     store: Store, count: int, versions: int = 3, *, connection: str = "zoho", tag: str = "acct"
 ) -> list[str]:
@@ -123,19 +140,9 @@ def plan_accounts(
             session.add(entity)
             session.flush()
             for v in range(1, versions + 1):
-                session.add(
-                    OutboxItem(
-                        connection=connection,
-                        kind="customer",
-                        entity_id=entity.id,
-                        operation="create" if v == 1 else "update",
-                        mode="upsert",
-                        payload={"Account_Name": name, "Description": f"v{v}"},
-                        partition=partition_of(entity.id),
-                        priority=0,
-                        idempotency_key=f"{entity.id.hex}:{v}",
-                    )
-                )
+                payload = {"Account_Name": name, "Description": f"v{v}"}
+                operation = "create" if v == 1 else "update"
+                session.add(_write(entity, connection, operation, "upsert", payload, v))
             names.append(name)
     return names
 
@@ -150,20 +157,9 @@ def plan_deals(store: Store, count: int, *, tag: str = "deal") -> list[str]:
             entity = Entity(kind="opportunity", data={"name": name})
             session.add(entity)
             session.flush()
-            payload = {"Deal_Name": name, "Stage": "Qualification", "Amount": 1000.0 + n}
-            session.add(
-                OutboxItem(
-                    connection="zoho",
-                    kind="opportunity",
-                    entity_id=entity.id,
-                    operation="create",
-                    mode="insert_only",
-                    payload={**payload, "Pipeline": "Standard (Standard)"},
-                    partition=partition_of(entity.id),
-                    priority=0,
-                    idempotency_key=f"{entity.id.hex}:1",
-                )
-            )
+            payload = {"Deal_Name": name, "Stage": "Qualification", "Amount": 1000.0 + n,
+                       "Pipeline": "Standard (Standard)"}  # fmt: skip
+            session.add(_write(entity, "zoho", "create", "insert_only", payload, 1))
             names.append(name)
     return names
 

@@ -18,7 +18,7 @@ from rapidfuzz.fuzz import ratio
 from core.config.matching import ComparisonSpec
 from core.matching import features as f
 from core.matching.paths import texts_at, value_at
-from mapping.transforms import TransformError, company_key
+from mapping.transforms import TransformError, company_key, same_digits
 from mapping.transforms.names import given_name_forms
 
 __all__ = ["COMPARISONS", "Comparison", "build_comparison"]
@@ -83,6 +83,11 @@ class _KeySet(Comparison):
 
 
 class Phones(_KeySet):
+    """Same when the records share a number, or hold the same digits under two country codes:
+    a number written without its country code is read in the record's country, or the
+    connection's region when the record has none (415-586-5647 is +1 with a US address, +86
+    without), and the twin of a record with a country often lacks one."""
+
     type_name = "phones"
     default_fields = f.PHONE_FIELDS
 
@@ -92,6 +97,20 @@ class Phones(_KeySet):
 
     def _keys(self, record: Mapping[str, Any]) -> frozenset[str]:
         return f.phone_keys(record, self.fields)
+
+    def level(self, a: frozenset[str] | None, b: frozenset[str] | None) -> int | None:
+        if not a or not b:
+            return None
+        if a & b or any(same_digits(x, y) for x in a for y in b):
+            return 0
+        return 1
+
+    def detail(self, a: Any, b: Any) -> str:
+        if a and b and not a & b:
+            read = sorted(f"{x} = {y}" for x in a for y in b if same_digits(x, y))
+            if read:
+                return f"{', '.join(read)} (the same digits read in two countries)"
+        return super().detail(a, b)
 
 
 class Emails(_KeySet):
@@ -145,20 +164,63 @@ class City(Comparison):
         return None if not a or not b else (0 if a == b else 1)
 
 
-class Place(_KeySet):
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """A record's cities: stated in words, and by each Chinese landline's area code."""
+
+    stated: frozenset[str]
+    landlines: tuple[tuple[str, tuple[str, ...]], ...]  # (E.164, cities)
+    phones: frozenset[str]
+
+    def against(self, other: _Places) -> frozenset[str]:
+        """The cities this record states, next to `other`: a landline whose digits `other`
+        holds under another country code is a number read in the wrong country (a US number
+        on a record without a country reads as a Chinese landline), and its city is noise."""
+        cities = set(self.stated)
+        for phone, places in self.landlines:
+            if not any(same_digits(phone, theirs) for theirs in other.phones):
+                cities.update(places)
+        return frozenset(cities)
+
+
+class Place(Comparison):
     """Customers: the cities a record states anywhere (`fields`: its address; plus the place
     in its registered name and its landlines' area codes). A group's companies share brand,
-    domain and trade; the place in their names is what tells them apart."""
+    domain and trade; the place in their names is what tells them apart. Same when the cities
+    meet, different when both state cities and none is shared."""
 
     type_name = "place"
     default_fields = ("address.city",)
 
     @property
+    def levels(self) -> tuple[str, ...]:
+        return ("same", "different")
+
+    @property
     def defaults(self) -> tuple[MU, ...]:
         return ((0.9, 0.12), (0.1, 0.88))
 
-    def _keys(self, record: Mapping[str, Any]) -> frozenset[str]:
-        return f.place_keys(record, self.fields)
+    def prepare(self, record: Mapping[str, Any]) -> _Places | None:
+        stated = f.stated_places(record, self.fields)
+        landlines = tuple(f.landline_places(record).items())
+        if not stated and not landlines:
+            return None
+        return _Places(stated, landlines, f.phone_keys(record))
+
+    def level(self, a: _Places | None, b: _Places | None) -> int | None:
+        if a is None or b is None:
+            return None
+        mine, theirs = a.against(b), b.against(a)
+        if not mine or not theirs:
+            return None
+        return 0 if mine & theirs else 1
+
+    def detail(self, a: Any, b: Any) -> str:
+        if a is None or b is None:
+            return super().detail(a, b)
+        mine, theirs = a.against(b), b.against(a)
+        shared = mine & theirs
+        return _show(shared) if shared else f"{_show(mine)} / {_show(theirs)}"
 
 
 def _graded(similarity: float, thresholds: Sequence[float], first: int) -> int:

@@ -39,9 +39,11 @@ __all__ = [
     "email_keys",
     "first_text",
     "folded",
+    "landline_places",
     "person_name",
     "phone_keys",
     "place_keys",
+    "stated_places",
 ]
 
 PHONE_FIELDS = ("phones", "phone", "mobile")
@@ -207,11 +209,35 @@ def place_keys(
     """Every city a customer record states, as city_key folds them: its address's city, the
     place its registered name carries (深圳市华腾… / 华腾(深圳)…) and its Chinese landlines'
     area codes (0755 is Shenzhen)."""
+    keys = set(stated_places(record, fields, name_fields))
+    for places in landline_places(record, phone_fields).values():
+        keys.update(places)
+    return frozenset(keys)
+
+
+def stated_places(
+    record: Mapping[str, Any],
+    fields: Sequence[str] = ("address.city",),
+    name_fields: Sequence[str] = ("name",),
+) -> frozenset[str]:
+    """The cities a record states in words: its address's city and the place its registered
+    name carries, as city_key folds them."""
     keys = {_city(text) for text in texts_at(record, fields)}
     keys.update(_name_place(text) for text in texts_at(record, name_fields))
-    for text in texts_at(record, phone_fields):
-        keys.update(_landline_places(text))
     return frozenset(key for key in keys if key)
+
+
+def landline_places(
+    record: Mapping[str, Any], phone_fields: Sequence[str] = PHONE_FIELDS
+) -> dict[str, tuple[str, ...]]:
+    """Each Chinese landline of the record (E.164) -> the cities its area code serves."""
+    places: dict[str, tuple[str, ...]] = {}
+    for text in texts_at(record, phone_fields):
+        cities = _landline_places(text)
+        phone = _phone(text) if cities else None
+        if phone:
+            places[phone] = cities
+    return places
 
 
 def first_text(record: Mapping[str, Any], fields: Iterable[str]) -> str | None:

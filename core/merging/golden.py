@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.config.matching import SurvivorshipConfig
+from core.merging.readings import PHONE_FIELDS, read_in_country, record_country
 from core.merging.survivorship import Candidate, is_blank, policy_from_spec
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
 
@@ -45,6 +46,15 @@ def _value(data: Mapping[str, Any], name: str) -> Any:
     return data.get(name)
 
 
+def _phones_in_country(golden: dict[str, Any], sources: Sequence[SourceValues]) -> None:
+    """A surviving number that another source reads in the record's country (any source's)
+    is that reading: the same digits under the other country code were a guess."""
+    countries = {c for c in (record_country(s.data) for s in sources) if c}
+    for name in PHONE_FIELDS & golden.keys():
+        others = [s.data.get(name) for s in sources]
+        golden[name] = read_in_country(golden[name], others, countries)
+
+
 def golden_from_sources(
     kind: str, sources: Sequence[SourceValues], config: SurvivorshipConfig
 ) -> dict[str, Any]:
@@ -68,6 +78,7 @@ def golden_from_sources(
             golden[name] = winner.value
     if custom:
         golden["custom"] = custom
+    _phones_in_country(golden, sources)
     for name, parts in _DERIVED.get(kind, {}).items():
         if any(golden.get(part) for part in parts):
             golden.pop(name, None)

@@ -11,6 +11,10 @@ value cut to what that CRM holds):
   chooses between this side and the sides holding the golden value, or `manual` opens a
   conflict and leaves the golden value as it is.
 
+A phone changed here that differs from the golden one only in numbers read in two countries
+(the same digits under +1 and +86) is one number, not a change against another: the reading in
+the record's country is kept, whatever the policy (`core.merging.readings`).
+
 A new link (a record just matched to an existing entity) has no base: an empty golden field
 takes the incoming value, an empty incoming value leaves the golden one, and two different
 values go through the same policies.
@@ -28,6 +32,7 @@ from pydantic import BaseModel
 
 from core.config.policies import FieldPolicy, PoliciesConfig
 from core.merging import Candidate, is_blank
+from core.merging.readings import PHONE_FIELDS, in_country
 from core.sync.policies import choose
 from core.sync.values import same, set_path
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
@@ -44,6 +49,9 @@ __all__ = [
 ]
 
 
+COUNTRY = "address.country"
+
+
 class Action(StrEnum):
     UNCHANGED = "unchanged"  # this side did not change the field
     TAKE = "take"  # changed on this side only (or the golden record had nothing there)
@@ -51,6 +59,7 @@ class Action(StrEnum):
     KEEP = "keep"  # new link, nothing here: the golden value stays
     POLICY = "policy"  # several sides changed it: the field's policy chose
     CONFLICT = "conflict"  # several sides changed it, policy manual: an operator chooses
+    READING = "reading"  # one number read in two countries: this side's reading is the country's
 
 
 @dataclass(frozen=True)
@@ -67,13 +76,16 @@ class FieldMerge:
 
     @property
     def changes_golden(self) -> bool:
-        return self.action in (Action.TAKE, Action.POLICY) and not same(self.value, self.golden)
+        changing = (Action.TAKE, Action.POLICY, Action.READING)
+        return self.action in changing and not same(self.value, self.golden)
 
     def why(self) -> str:
         if self.action is Action.TAKE:
             return f"changed in {self.winner} only" if self.base is not None else "was empty"
         if self.action is Action.POLICY:
             return f"changed on several sides; {self.policy}: {self.winner} wins"
+        if self.action is Action.READING:
+            return f"same digits read in another country; {self.winner} read them in the record's"
         return self.action.value
 
 
@@ -88,6 +100,14 @@ def _extend(incoming: Any, golden: Any, slots: int | None) -> Any:
     return [*incoming, *(item for item in golden[slots:] if item not in incoming)]
 
 
+def _reading(path: str, mine: Any, held: Any, countries: Collection[str]) -> Any:
+    """The phone value `mine` and `held` are, when they differ only in numbers read in two
+    countries (see `core.merging.readings`); None otherwise."""
+    if not countries or path not in PHONE_FIELDS or same(mine, held):
+        return None
+    return in_country(mine, held, countries)
+
+
 def merge_field(
     path: str,
     *,
@@ -98,18 +118,24 @@ def merge_field(
     golden_sides: Sequence[Candidate[Any]],
     policy: FieldPolicy,
     slots: int | None = None,
+    countries: Collection[str] = (),
 ) -> FieldMerge:
-    """Merge one field (see the module docstring)."""
+    """Merge one field (see the module docstring). `countries`: the record's country as this
+    side and the golden record have it, for phones read in two countries."""
     mine, held = incoming.value, _cut(golden, slots)
 
     def outcome(action: Action, value: Any, **more: Any) -> FieldMerge:
         return FieldMerge(path, action, value, golden, mine, base if has_base else None, **more)
 
-    if has_base:
-        if same(mine, base):
-            return outcome(Action.UNCHANGED, golden)
-        if same(held, base):
-            return outcome(Action.TAKE, _extend(mine, golden, slots), winner=incoming.source)
+    if has_base and same(mine, base):
+        return outcome(Action.UNCHANGED, golden)
+    reading = _reading(path, mine, held, countries)
+    if reading is not None and same(reading, held):
+        return outcome(Action.CONVERGED, golden)
+    if reading is not None:
+        return outcome(Action.READING, _extend(reading, golden, slots), winner=incoming.source)
+    if has_base and same(held, base):
+        return outcome(Action.TAKE, _extend(mine, golden, slots), winner=incoming.source)
     if same(mine, held):
         return outcome(Action.CONVERGED, golden)
     if not has_base:
@@ -161,6 +187,7 @@ def merge_record(
     are the sides holding the golden value of `p` (asked only when several sides changed);
     fields in `skip` (open conflicts) are left to the caller."""
     merged = RecordMerge()
+    countries = {c for c in (incoming.get(COUNTRY), golden.get(COUNTRY)) if isinstance(c, str)}
     for path in sorted(set(paths)):
         if path in skip:
             continue
@@ -174,6 +201,7 @@ def merge_record(
                 golden_sides=_Lazy(lambda p=path: golden_sides(p)),  # type: ignore[misc]
                 policy=policies.field_policy(kind, path),
                 slots=(slots or {}).get(path),
+                countries=countries,
             )
         )
     return merged

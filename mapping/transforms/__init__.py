@@ -21,7 +21,7 @@ from .names import (
     join_person_name,
     split_person_name,
 )
-from .phones import is_e164, landline_cities, normalize_phone, phone_region
+from .phones import is_e164, landline_cities, normalize_phone, phone_region, same_digits
 from .pinyin import fold_pinyin, person_name_forms, to_pinyin
 from .scalars import to_bool, to_int, to_str
 
@@ -50,6 +50,7 @@ __all__ = [
     "phone_region",
     "region_name",
     "registrable_domain",
+    "same_digits",
     "split_person_name",
     "to_bool",
     "to_country_code",

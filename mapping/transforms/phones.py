@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import (
@@ -16,7 +17,7 @@ from phonenumbers import (
 from ._text import fold_width
 from .errors import TransformError
 
-__all__ = ["is_e164", "landline_cities", "normalize_phone", "phone_region"]
+__all__ = ["is_e164", "landline_cities", "normalize_phone", "phone_region", "same_digits"]
 
 _TEL_PREFIX = re.compile(r"^tel:\s*", re.IGNORECASE)
 # Extensions are dropped: the customer is matched on the line, not on the desk.
@@ -142,6 +143,23 @@ def phone_region(e164: str) -> str | None:
     if region is None or region in {"ZZ", "001"}:
         return None
     return str(region)
+
+
+def same_digits(a: str, b: str) -> bool:
+    """Whether two E.164 numbers are the same national digits under two country codes
+    (``+864155865647`` and ``+14155865647``): one number as written without its country code,
+    read in two countries. False for equal numbers and for anything not E.164."""
+    if a == b:
+        return False
+    first, second = _national(a), _national(b)
+    return first is not None and first == second
+
+
+@lru_cache(maxsize=65536)
+def _national(e164: str) -> str | None:
+    if not is_e164(e164):
+        return None
+    return str(phonenumbers.national_significant_number(phonenumbers.parse(e164, None)))
 
 
 def landline_cities(e164: str) -> tuple[str, ...]:

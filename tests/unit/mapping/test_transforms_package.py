@@ -23,7 +23,7 @@ def test_package_exports_every_public_function() -> None:
         "to_currency", "format_amount", "to_utc_datetime", "to_epoch_ms", "to_iso_offset",
         "to_date", "date_to_epoch_ms", "to_bool", "to_int", "to_str", "canonical_amount",
         "region_name", "company_brand_key", "given_name_forms", "to_pinyin", "fold_pinyin",
-        "person_name_forms", "unreadable_text", "company_place", "landline_cities",
+        "person_name_forms", "unreadable_text", "company_place", "landline_cities", "same_digits",
     }  # fmt: skip
     assert set(transforms.__all__) == expected
     for name in expected:

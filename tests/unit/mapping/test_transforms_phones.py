@@ -13,6 +13,7 @@ from mapping.transforms import (
     landline_cities,
     normalize_phone,
     phone_region,
+    same_digits,
 )
 
 
@@ -209,3 +210,14 @@ def test_a_number_valid_nowhere_is_read_as_possible_in_the_records_country() -> 
     # no area code starts with 1 in the US, and no Chinese number with 11: possible, not valid
     assert normalize_phone("111-111-1111", "CN", record_region="US") == "+11111111111"
     assert normalize_phone("111-111-1111", "CN", record_region="CN") == "+861111111111"
+
+
+def test_same_digits_under_two_country_codes_are_one_number_read_twice() -> None:
+    us = normalize_phone("415-586-5647", "CN", record_region="US")
+    guessed = normalize_phone("415-586-5647", "CN")
+    assert (us, guessed) == ("+14155865647", "+864155865647")
+    assert same_digits(us, guessed)
+    assert same_digits(guessed, us)
+    assert not same_digits(us, us)  # the same number, not two readings of it
+    assert not same_digits(us, "+14155865648")
+    assert not same_digits("+8613800138000", "13800138000")  # not E.164

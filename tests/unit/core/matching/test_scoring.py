@@ -26,6 +26,20 @@ def score(kind: str, a: dict[str, Any], b: dict[str, Any]) -> tuple[float, dict[
     return matcher.score(gamma), {e["comparison"]: e["level"] for e in evidence}
 
 
+def test_the_same_digits_read_in_two_countries_are_the_same_phone() -> None:
+    # 415-586-5647 on a record with a US address, and on its twin without a country in a CRM
+    # whose region is CN (a Dandong landline there)
+    comparison = build_comparison(ComparisonSpec(type="phones"))
+    us = comparison.prepare({"phones": ["+14155865647"]})
+    guessed = comparison.prepare({"phones": ["+8613800138000", "+864155865647"]})
+    assert comparison.level(us, guessed) == comparison.levels.index("same")
+    assert comparison.detail(us, guessed) == (
+        "+14155865647 = +864155865647 (the same digits read in two countries)"
+    )
+    other = comparison.prepare({"phones": ["+14155865648"]})
+    assert comparison.level(other, guessed) == comparison.levels.index("different")
+
+
 def test_same_company_across_crms_scores_high_with_reasons() -> None:
     probability, levels = score(
         "customer",

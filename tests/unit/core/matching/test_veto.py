@@ -53,6 +53,26 @@ def test_subsidiaries_in_other_cities_conflict_on_the_place_their_names_and_phon
     assert result.clusters == [0, 1]
 
 
+def test_a_us_number_read_as_a_chinese_landline_states_no_city() -> None:
+    # 415-586-5647 on a record without a country, in a CRM whose region is CN, reads as a
+    # Dandong landline (0415); its twin has the customer's US address and the +1 reading
+    us = {
+        "name": "Golden Gate Robotics Inc.",
+        "website": "goldengaterobotics.com",
+        "phones": ["+14155865647"],
+        "address": {"city": "San Francisco", "country": "US"},
+    }
+    guessed = {"name": "Golden Gate Robotics Inc.", "phones": ["+864155865647"]}
+    score, vetoes, evidence = _judge(us, guessed)
+    assert vetoes == ()
+    levels = {e["comparison"]: e["level"] for e in evidence}
+    assert (levels["phones"], "place" in levels) == ("same", False)
+    assert score >= 0.95
+    # a Dandong landline that is not the twin's number still states Dandong
+    dandong = {**guessed, "phones": ["+864155865640"]}
+    assert _judge(us, dandong)[1] == ("place",)
+
+
 def test_a_group_hotline_does_not_make_its_subsidiaries_one() -> None:
     hotline = {"phones": ["+864008001234"], "website": "minganyong.cn", "industry": "finance"}
     hangzhou = {**hotline, "name": "杭州市明安永投资有限公司"}

@@ -116,6 +116,27 @@ def test_golden_contact_name_is_derived_from_the_surviving_parts() -> None:
     )  # fmt: skip
 
 
+def test_golden_phone_read_in_two_countries_is_the_reading_in_the_records_country() -> None:
+    # the newer record has no country: its 415-586-5647 was read as a Dandong landline
+    guess = SourceValues(
+        {"name": "Golden Gate Robotics", "phones": ["+864155865647", "+8613800138000"]},
+        "zoho",
+        FEB,
+    )
+    sure = SourceValues(
+        {"name": "Golden Gate Robotics", "phones": ["+14155865647"], "address": {"country": "US"}},
+        "fxiaoke",
+        JAN,
+    )
+    golden = golden_from_sources("customer", [guess, sure], SurvivorshipConfig())
+    assert golden["phones"] == ["+14155865647", "+8613800138000"]
+    assert golden["address"]["country"] == "US"
+    # without a country anywhere the newer value survives as it is
+    unsure = SourceValues({"name": "Golden Gate Robotics", "phones": ["+14155865647"]}, "x", JAN)
+    kept = golden_from_sources("customer", [guess, unsure], SurvivorshipConfig())
+    assert kept["phones"] == ["+864155865647", "+8613800138000"]
+
+
 def test_golden_record_is_validated() -> None:
     with pytest.raises(CanonicalValidationError, match="name"):
         golden_from_sources(

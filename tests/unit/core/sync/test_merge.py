@@ -259,3 +259,103 @@ def test_a_full_name_composed_again_is_reported_for_its_audit_row() -> None:
     assert rederived("contact", golden, apply_changes("contact", golden, both), both) == {}
     same = {"last_name": "Xie"}
     assert rederived("contact", golden, apply_changes("contact", golden, same), same) == {}
+
+
+# -- one number read in two countries ----------------------------------------------------------
+# 415-586-5647 on a record without a country, in a CRM whose region is CN, reads as a Dandong
+# landline (+864155865647); its twin with a US address holds it as +14155865647.
+GUESSED, US_READING = "+864155865647", "+14155865647"
+
+
+def merge_phones(
+    incoming: Any, golden: Any, countries: set[str], *, slots: int | None = None, **more: Any
+) -> Any:
+    return merge_field(
+        "phones",
+        incoming=Candidate(incoming, "fxiaoke", EARLY),
+        base=more.pop("base", None),
+        has_base=more.pop("has_base", False),
+        golden=golden,
+        golden_sides=[Candidate(golden, "zoho", LATE)],
+        policy=NEWEST,
+        slots=slots,
+        countries=countries,
+    )
+
+
+def test_the_reading_in_the_records_country_replaces_the_guess_whatever_the_policy() -> None:
+    # newest would keep the golden guess (zoho's side is newer): the country decides instead
+    result = merge_phones([US_READING], [GUESSED], {"US"})
+    assert (result.action, result.value, result.winner) == (
+        Action.READING,
+        [US_READING],
+        "fxiaoke",
+    )
+    assert result.changes_golden
+    assert result.why() == (
+        "same digits read in another country; fxiaoke read them in the record's"
+    )
+
+
+def test_a_guess_meeting_the_reading_in_the_records_country_converges() -> None:
+    result = merge_phones([GUESSED], [US_READING], {"US"})
+    assert (result.action, result.value, result.changes_golden) == (
+        Action.CONVERGED,
+        [US_READING],
+        False,
+    )
+
+
+def test_readings_are_swapped_item_by_item_and_the_golden_slots_past_this_crm_are_kept() -> None:
+    mobile = "+8613800138000"
+    result = merge_phones([US_READING], [GUESSED, mobile], {"US"}, slots=1)
+    assert (result.action, result.value) == (Action.READING, [US_READING, mobile])
+
+
+def test_a_changed_phone_against_its_base_is_still_read_in_the_country() -> None:
+    # retyped without a country since the base: the golden record's US reading stays
+    result = merge_phones(GUESSED, US_READING, {"US"}, base="+14155550100", has_base=True)
+    assert (result.action, result.value) == (Action.CONVERGED, US_READING)
+
+
+@pytest.mark.parametrize(
+    ("incoming", "golden", "countries"),
+    [
+        ([US_READING], [GUESSED], set()),  # no side knows the country
+        ([US_READING], [GUESSED], {"US", "CN"}),  # the sides disagree on it: both readings home
+        ([US_READING], [GUESSED], {"DE"}),  # neither reading is in it
+        (["+14155550100"], [GUESSED], {"US"}),  # other digits: another number
+        ([US_READING, "+14155550100"], [GUESSED], {"US"}),  # more than the readings differ
+    ],
+    ids=["no-country", "two-countries", "neither", "other-digits", "more-differs"],
+)
+def test_phones_that_are_not_one_number_read_twice_go_to_the_policy(
+    incoming: list[str], golden: list[str], countries: set[str]
+) -> None:
+    result = merge_phones(incoming, golden, countries)
+    assert (result.action, result.value, result.winner) == (Action.POLICY, golden, "zoho")
+
+
+def test_merge_record_takes_the_country_from_either_side() -> None:
+    def merged(incoming: dict[str, Any], golden: dict[str, Any]) -> Any:
+        return merge_record(
+            "customer",
+            incoming=incoming,
+            base=None,
+            golden=golden,
+            source="fxiaoke",
+            modified_at=EARLY,
+            paths=set(incoming) | set(golden),
+            policies=PoliciesConfig.model_validate({"default": {"policy": "newest"}}),
+            golden_sides=lambda path: [Candidate(golden.get(path), "zoho", LATE)],
+        ).changes
+
+    assert merged({"phones": [US_READING], "address.country": "US"}, {"phones": [GUESSED]}) == {
+        "phones": [US_READING],
+        "address.country": "US",
+    }
+    assert merged({"phones": [US_READING]}, {"phones": [GUESSED], "address.country": "US"}) == {
+        "phones": [US_READING]
+    }
+    # no country anywhere: the policy (newest: zoho's golden) as before
+    assert merged({"phones": [US_READING]}, {"phones": [GUESSED]}) == {}

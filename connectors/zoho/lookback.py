@@ -9,7 +9,8 @@ first push (minus the connection's overlap, which covers the clocks' skew) and t
 created in that window whose fields equal the payload as the one the lost push made. Reading
 the changed records, not the search API, because Zoho's search index lags writes (a record just
 made may not be found yet); the read costs a call per 200 records changed in the window, and
-only for creates that were pushed before without an answer.
+only for creates that were pushed before without an answer, and at most `look_back_limit`
+records: past that the create is dead-lettered for an operator, never sent blind.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def find_sent(
     client: HttpClient, settings: ZohoSettings, kind: EntityKind, items: Sequence[PushItem]
 ) -> list[PushResult | None]:
     """Per item (creates with `sent_at`), an OK result naming the record its earlier push made,
-    or None when there is none. Raises what the read raises (the caller must not create then)."""
+    None when there is none, or FAILED when more records changed since than the look may read.
+    Raises what the read raises (the caller must not create then)."""
     entity = ZOHO.entity(kind)
     fields = settings.fields(kind)
     since = min(item.sent_at for item in items if item.sent_at) - settings.overlap
@@ -53,7 +55,9 @@ def find_sent(
     )
     found: list[PushResult | None] = [None] * len(items)
     paginator = PageThenTokenPaginator(entity.page_size, ZOHO.page_wall)
+    read = 0
     for rows, _ in client.pages(call, paginator, entity.records_path, priority=Priority.WRITE):
+        read += len(rows)
         for row in rows:
             created = modified_at(row.get("Created_Time"))
             if created is not None and created < since:
@@ -69,13 +73,34 @@ def find_sent(
                     break  # one record answers one create
         if all(result is not None for result in found):
             break
-    made = sum(result is not None for result in found)
+        if read >= settings.look_back_limit:
+            found = [
+                r or _too_many(item, entity.path, read)
+                for r, item in zip(found, items, strict=True)
+            ]
+            break
+    made = sum(result is not None and result.outcome is PushOutcome.OK for result in found)
     # a recovery, not routine: an operator reading the log should see it happened
     client.log.warning(
         "creates pushed before without a recorded answer",
         extra={"zoho_module": entity.path, "repeated": len(items), "found_made": made},
     )
     return found
+
+
+def _too_many(item: PushItem, module: str, read: int) -> PushResult:
+    assert item.sent_at is not None
+    return PushResult(
+        item.key,
+        PushOutcome.FAILED,
+        error_code="LOOK_BACK_LIMIT",
+        error_message=(
+            f"pushed first at {item.sent_at:%Y-%m-%d %H:%M:%S} UTC without a recorded answer, so"
+            f" Zoho may hold the record already; {read} {module} changed since and it is not"
+            " among them (look_back_limit): find it in Zoho, and retry this write only if it is"
+            " not there"
+        ),
+    )
 
 
 def _same(payload: dict[str, Any], row: dict[str, Any], fields: Sequence[str]) -> bool:

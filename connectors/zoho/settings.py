@@ -32,6 +32,10 @@ class ZohoSettings(ConnectionSettings):
     extra_fields: dict[EntityKind, list[str]] = Field(default_factory=dict)
     # `duplicate_check_fields` per entity for upserts (default: the spec's keys, in order)
     duplicate_check_fields: dict[EntityKind, list[str]] = Field(default_factory=dict)
+    # A create re-sent after a lost answer first reads the records changed since its first
+    # push (`lookback`). A create retried for hours could mean reading a whole busy module on
+    # every retry: past this many records it is dead-lettered for an operator instead.
+    look_back_limit: int = Field(default=5000, ge=200)
     client: ClientSettings = Field(
         default_factory=lambda: ClientSettings(budget=BudgetSettings(concurrency=10))
     )

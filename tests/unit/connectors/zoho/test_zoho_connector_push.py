@@ -244,6 +244,32 @@ def test_when_the_look_back_fails_the_create_waits_instead_of_going_blind(
     zoho.routes.pop("insert")  # uncalled, as it must be
 
 
+def test_a_look_back_past_its_limit_dead_letters_the_create_for_an_operator(
+    make_connector: Any, zoho: respx.MockRouter
+) -> None:
+    # retried for hours: a busy module changed page after page since the first push
+    busy = [stored(100 + n) for n in range(200)]
+    changed = zoho.get(DEALS).respond(
+        200, json={"data": busy, "info": {"more_records": True, "per_page": 200}}
+    )
+    insert = zoho.post(DEALS, name="insert").respond(201, json={"data": [ok(1)]})
+    connector = make_connector(look_back_limit=400)
+    first = deal(1, WriteMode.INSERT_ONLY, sent_at=SENT)
+    found = deal(150, WriteMode.INSERT_ONLY, sent_at=SENT)  # its record is on the first page
+    results = connector.push(EntityKind.OPPORTUNITY, [first, found])
+    assert changed.call_count == 2  # 400 records, then no further
+    assert insert.call_count == 0  # never sent blind
+    assert (results[1].outcome, results[1].remote_id) == (PushOutcome.OK, "5150")
+    assert (results[0].outcome, results[0].error_code) == (
+        PushOutcome.FAILED,
+        "LOOK_BACK_LIMIT",
+    )
+    assert results[0].error_message is not None
+    assert "400 Deals changed since" in results[0].error_message
+    assert "retry this write only if it is not there" in results[0].error_message
+    zoho.routes.pop("insert")  # uncalled, as it must be
+
+
 def test_an_upsert_with_a_duplicate_check_value_is_sent_again_without_looking(
     connector: ZohoConnector, zoho: respx.MockRouter
 ) -> None:

@@ -21,6 +21,7 @@ import heapq
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -31,7 +32,7 @@ from workers.broker import PARTITIONS, Broker, WriteMessage
 from workers.budget import BudgetState, WriteBudgets
 from workers.transactions import write_transaction
 
-__all__ = ["LIVE", "RelayCounts", "due_items", "relay_once"]
+__all__ = ["LIVE", "DueItem", "RelayCounts", "due_items", "relay_once"]
 
 # statuses of an item still on its way
 LIVE = ("pending", "published")
@@ -45,15 +46,41 @@ class RelayCounts:
     waiting_room: int = 0  # pending items held back: `max_in_flight` are on their way already
 
 
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """What the relay needs of an outbox item to publish it (its payload stays in the table)."""
+
+    id: int
+    status: str
+    priority: int
+    partition: int
+    connection: str
+    kind: str
+    published_at: datetime | None
+
+
+_DUE_COLUMNS = (
+    OutboxItem.id,
+    OutboxItem.status,
+    OutboxItem.priority,
+    OutboxItem.partition,
+    OutboxItem.connection,
+    OutboxItem.kind,
+    OutboxItem.published_at,
+)
+
+
 def due_items(
     session: Session, now: datetime, republish_before: datetime, *, limit: int
-) -> list[OutboxItem]:
+) -> list[DueItem]:
     """The items to publish now, most urgent first (priority, then age): stale published ones
     and due pending ones, each the oldest unfinished item of its entity in its connection.
 
     Pending items are read one priority at a time, oldest first, along the (status, priority,
     id) index, stopping at `limit`: one statement ordering all of them by priority and id read
-    every pending row of a first sync's outbox each pass (400,000 rows: 1.1 s; now ~0.05 s)."""
+    every pending row of a first sync's outbox each pass (400,000 rows: 1.1 s; now ~0.05 s).
+    Only the columns a message needs are read, as plain rows: loading `limit` whole items
+    (their payloads decoded) every pass was most of the relay's time in a first sync."""
     older = aliased(OutboxItem)
     blocked = (
         sa.select(older.id)
@@ -65,8 +92,8 @@ def due_items(
         )
         .exists()
     )
-    stale = session.scalars(
-        sa.select(OutboxItem)
+    stale = session.execute(
+        sa.select(*_DUE_COLUMNS)
         .where(
             OutboxItem.status == "published",
             OutboxItem.published_at <= republish_before,
@@ -75,12 +102,12 @@ def due_items(
         .order_by(OutboxItem.priority.desc(), OutboxItem.id)
         .limit(limit)
     ).all()
-    due: list[OutboxItem] = []
+    due: list[Any] = []  # rows of _DUE_COLUMNS
     for priority in _pending_priorities(session):
         if len(due) >= limit:
             break
-        due += session.scalars(
-            sa.select(OutboxItem)
+        due += session.execute(
+            sa.select(*_DUE_COLUMNS)
             .where(
                 OutboxItem.status == "pending",
                 OutboxItem.priority == priority,
@@ -89,9 +116,9 @@ def due_items(
             )
             .order_by(OutboxItem.id)
             .limit(limit - len(due))
-        )
-    urgent_first = heapq.merge(stale, due, key=lambda item: (-item.priority, item.id))
-    return list(itertools.islice(urgent_first, limit))
+        ).all()
+    urgent_first = heapq.merge(stale, due, key=lambda row: (-row.priority, row.id))
+    return [DueItem(*row) for row in itertools.islice(urgent_first, limit)]
 
 
 def _pending_priorities(session: Session) -> list[int]:
@@ -128,7 +155,7 @@ def relay_once(
     now = now or utcnow()
     counts = RelayCounts()
     states: dict[str, BudgetState | None] = {}
-    chosen: list[OutboxItem] = []
+    chosen: list[DueItem] = []
     with store.transaction() as session:
         on_the_way = session.scalar(
             sa.select(sa.func.count())

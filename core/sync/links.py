@@ -57,7 +57,9 @@ def make_link(
     reason: str,
     actor_kind: ActorKind = ActorKind.SYNC,
     run_id: int | None = None,
+    flush: bool = True,
 ) -> Link:
+    """A new active link, audited; flushed (so it has its id) unless `flush` is False."""
     link = Link(
         entity_id=entity_id,
         connection=connection,
@@ -66,7 +68,8 @@ def make_link(
         status=LinkStatus.ACTIVE.value,
     )
     session.add(link)
-    session.flush()
+    if flush:
+        session.flush()
     record_audit(
         session,
         actor_kind=actor_kind,

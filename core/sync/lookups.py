@@ -92,9 +92,11 @@ class ResultLookups:
         return self.links[key]
 
     def made(self, link: Link) -> None:
-        """A link made while applying the batch: it has no base yet."""
+        """A link made while applying the batch: it has no base yet (nor, before the session
+        is flushed, an id)."""
         self.links[(link.connection, link.kind, link.remote_id)] = link
-        self.bases[link.id] = None
+        if link.id is not None:
+            self.bases[link.id] = None
 
     def base(self, link: Link) -> BaseSnapshot | None:
         if link.id not in self.bases:

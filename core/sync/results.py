@@ -177,6 +177,7 @@ def apply_push_results(
             _retry(row, result.error_code, result.error_message, counts)
         else:
             _dead(session, row, result.error_code, result.error_message, actor, counts)
+    applied.settle()
     mark_dirty(session, applied.dirty)
     mark_followers_dirty(session, applied.created_customers)
     record_audits(session, applied.audits)
@@ -219,6 +220,8 @@ class _Applied:
         self.audits: list[AuditRecord] = []
         self.dirty: set[uuid.UUID] = set()
         self.created_customers: set[uuid.UUID] = set()  # their followers are planned again
+        # links made for creates, waiting for their ids: (link, planned version, values, result)
+        self.made: list[tuple[Link, int | None, dict[str, object], PushResult]] = []
 
     def ok(self, row: OutboxItem, result: PushResult) -> None:
         session, actor, counts = self.session, self.actor, self.counts
@@ -228,8 +231,10 @@ class _Applied:
                 _dead(session, row, "NO_ID", "the CRM answered a create without a record id",
                       actor, counts)  # fmt: skip
                 return
-            link = self._link_created(row, result.remote_id)
-            if link is not None:
+            link, made = self._link_created(row, result.remote_id, flush=False)
+            if link is not None and made:  # its base once new links have their ids (`settle`)
+                self.made.append((link, row.entity_version, written, result))
+            elif link is not None:
                 self._written(link, written, result)
                 self._replan_if_moved(link.entity_id, row.entity_version)
             self.audits.append(_write_audit(row, actor, result.remote_id, "created"))
@@ -249,6 +254,19 @@ class _Applied:
             self.audits.append(_write_audit(row, actor, row.remote_id, "updated"))
         _finish(row, counts)
 
+    def settle(self) -> None:
+        """The bases of the links made for this batch's creates: one flush gives them all their
+        ids (a flush per link was a fifth of a writer's time in a first sync)."""
+        if not self.made:
+            return
+        self.session.flush()
+        for link, planned, written, result in self.made:
+            self.known.bases[link.id] = record_written(
+                self.session, link, written, result.modified_at, base=None, fresh=True
+            )
+            self._replan_if_moved(link.entity_id, planned)
+        self.made.clear()
+
     def _written(self, link: Link, written: dict[str, object], result: PushResult) -> None:
         base = self.known.base(link)
         self.known.bases[link.id] = record_written(
@@ -261,8 +279,11 @@ class _Applied:
         if planned is None or self.known.version(entity_id) != planned:
             self.dirty.add(entity_id)
 
-    def _link_created(self, row: OutboxItem, remote_id: str) -> Link | None:
-        """The link of a created (or found) record; None when it belongs to another entity."""
+    def _link_created(
+        self, row: OutboxItem, remote_id: str, *, flush: bool = True
+    ) -> tuple[Link | None, bool]:
+        """The link of a created (or found) record, None when it belongs to another entity; and
+        whether it was made now (without `flush`, it has no id until the session is flushed)."""
         session, counts = self.session, self.counts
         entity_id = self.known.entity(row.entity_id)
         link = self.known.link(row.connection, row.kind, remote_id)
@@ -273,18 +294,19 @@ class _Applied:
             link = make_link(
                 session, entity_id, row.connection, row.kind, remote_id, actor=self.actor,
                 reason=f"{row.operation} answered by {row.connection}", run_id=row.run_id,
+                flush=flush,
             )  # fmt: skip
             self.known.made(link)
-            return link
+            return link, True
         if self.known.entity(link.entity_id) == entity_id:
             link.status = LinkStatus.ACTIVE.value
-            return link
+            return link, False
         counts.duplicates += 1
         open_duplicate_review(
             session, entity_id, self.known.entity(link.entity_id),
             connection=row.connection, remote_id=remote_id,
         )  # fmt: skip
-        return None
+        return None, False
 
     def already_exists(self, row: OutboxItem, result: PushResult) -> None:
         session, counts = self.session, self.counts
@@ -294,7 +316,7 @@ class _Applied:
                   result.error_message or "the CRM has this record already but did not say which",
                   self.actor, counts)  # fmt: skip
             return
-        link = self._link_created(row, result.remote_id)
+        link, _ = self._link_created(row, result.remote_id)
         if link is not None:
             # what that record holds, if we pulled it; else the next pull brings its base
             known = session.scalars(

@@ -20,6 +20,7 @@ from core.matching.writes import NewEntity, insert_new_entity
 from core.merging import merge_entities
 from core.store import Entity, Link
 from core.sync.links import LinkStatus
+from core.sync.snapshots import customer_ref
 
 __all__ = ["OpportunityTwins", "link_opportunity"]
 
@@ -31,33 +32,33 @@ def _key(name: Any) -> str:
 
 
 class OpportunityTwins:
-    """Where a new opportunity record looks for its twin: the active opportunities by customer
-    entity and name key, read in one statement when the first record of a pull asks (not a
-    scan of every opportunity per record: that grew with the store). It only proposes: each
-    proposal is checked against the store when a record asks (`_twin`). Opportunities made
-    later in the same pull are not in it; they are held by the pulling connection, and a
-    record only ever joins an opportunity of another CRM."""
+    """Where a new opportunity record looks for its twin: the active opportunities of its
+    customer entity by name key, read in one statement along the customer reference's index
+    the first time a record of the pull names that customer. Not every opportunity of the
+    store: an incremental sync reads what its changes touch (reading them all, once per pull,
+    grew with the store). It only proposes: each proposal is checked against the store when a
+    record asks (`_twin`). Opportunities made later in the same pull are not in it; they are
+    held by the pulling connection, and a record only ever joins an opportunity of another
+    CRM."""
 
     def __init__(self) -> None:
-        self._index: dict[tuple[str, str], list[uuid.UUID]] | None = None
+        self._by_customer: dict[str, dict[str, list[uuid.UUID]]] = {}
 
     def proposed(self, session: Session, customer: str, name: Any) -> list[uuid.UUID]:
-        if self._index is None:
-            self._index = defaultdict(list)
+        named = self._by_customer.get(customer)
+        if named is None:
+            named = self._by_customer[customer] = defaultdict(list)
             rows = session.execute(
-                sa.select(Entity.id, _on_customer(), Entity.data["name"].as_string()).where(
-                    Entity.kind == KIND, Entity.status == "active"
+                sa.select(Entity.id, Entity.data["name"].as_string()).where(
+                    customer_ref(session) == customer,
+                    Entity.kind == KIND,
+                    Entity.status == "active",
                 )
             )
-            for entity_id, on, named in rows:
-                if on and _key(named):
-                    self._index[(on, _key(named))].append(entity_id)
-        return list(self._index.get((customer, _key(name)), ()))
-
-
-def _on_customer() -> sa.ColumnElement[str]:
-    on: sa.ColumnElement[str] = Entity.data[("customer", "entity_id")].as_string()
-    return on
+            for entity_id, called in rows:
+                if _key(called):
+                    named[_key(called)].append(entity_id)
+        return list(named.get(_key(name), ()))
 
 
 def _twin(
@@ -75,7 +76,7 @@ def _twin(
         Entity.kind == KIND,
         Entity.status == "active",
         Entity.id != exclude,
-        _on_customer() == str(customer),
+        customer_ref(session) == str(customer),
     ]
     if twins is not None:
         proposed = [i for i in twins.proposed(session, str(customer), data["name"]) if i != exclude]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import ActorKind, AuditRecord, record_audits
 from core.config.matching import MatchingConfig
-from core.matching.engine import Matcher
+from core.matching.engine import Matcher, matcher_for
 from core.matching.outcome import CandidateScore, Decision, MatchOutcome
 from core.matching.scoring import resolve_customer, score_candidates
 from core.matching.store_index import active_ids, as_json, find_candidates
@@ -40,7 +40,7 @@ __all__ = [
 
 
 def _matcher(kind: str, config: MatchingConfig) -> Matcher:
-    return Matcher(kind, config.for_kind(kind))
+    return matcher_for(kind, config.for_kind(kind))
 
 
 def entity_keys(
@@ -191,7 +191,7 @@ def _match_new(
             return _linked(session, linked)
         raise
     data = model.model_dump(mode="json")
-    matcher = Matcher(kind, spec)
+    matcher = matcher_for(kind, spec)
     resolving = kind == "contact" and not resolved
     probe = resolve_customer(session, data, connection) if resolving else data
     prepared = matcher.prepare(probe)

@@ -11,6 +11,7 @@ from core.config.matching import ComparisonSpec, LevelWeights, MatchingConfig
 from core.matching import Matcher
 from core.matching.comparisons import build_comparison
 from core.matching.em import estimate_u, estimate_weights
+from core.matching.engine import matcher_for
 from core.matching.model import Weights, probability_of
 
 
@@ -184,3 +185,12 @@ def test_em_recovers_m_and_the_share_of_matches_without_labels() -> None:
     assert result.weights.m[0][0] == pytest.approx(0.9, abs=0.03)
     assert result.weights.m[1][0] == pytest.approx(0.7, abs=0.05)
     assert result.match_share == pytest.approx(0.3, abs=0.03)
+
+
+def test_a_config_sections_matcher_is_built_once_and_a_new_config_gets_its_own() -> None:
+    config = MatchingConfig()
+    first = matcher_for("customer", config.customer)
+    assert matcher_for("customer", config.customer) is first
+    assert matcher_for("contact", config.contact) is not first
+    reloaded = MatchingConfig()  # equal, but another object: a config loaded again
+    assert matcher_for("customer", reloaded.customer) is not first

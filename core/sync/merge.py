@@ -23,7 +23,7 @@ values go through the same policies.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -36,6 +36,7 @@ from core.merging.readings import PHONE_FIELDS, in_country
 from core.sync.policies import choose
 from core.sync.values import same, set_path
 from mapping.model import MODEL_BY_KIND, EntityKind, validate_record
+from mapping.transforms import join_person_name
 
 __all__ = [
     "Action",
@@ -60,6 +61,7 @@ class Action(StrEnum):
     POLICY = "policy"  # several sides changed it: the field's policy chose
     CONFLICT = "conflict"  # several sides changed it, policy manual: an operator chooses
     READING = "reading"  # one number read in two countries: this side's reading is the country's
+    DERIVED = "derived"  # this side's value is only its parts joined: it follows the parts
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,28 @@ def merge_record(
                 countries=countries,
             )
         )
+    _follow_parts(kind, merged, incoming, source)
     return merged
+
+
+def _follow_parts(kind: str, merged: RecordMerge, incoming: Mapping[str, Any], source: str) -> None:
+    """A derived field (a contact's full name) that this side holds as nothing but its parts
+    joined says nothing its parts do not: it follows the merged parts (`apply_changes`
+    derives it again when they change) instead of competing with the golden value. Fxiaoke
+    holds one name field: its 'Brown' joining a contact whose golden name is Richard Brown
+    took the full name under `newest`, beside first_name Richard, and the echo of the next
+    write changed it back."""
+    for derived, parts in _DERIVED.get(EntityKind(kind), {}).items():
+        joined = join_person_name(*(incoming.get(part) for part in parts))
+        for index, one in enumerate(merged.fields):
+            if (
+                one.path == derived
+                and one.changes_golden
+                and one.winner == source
+                and joined is not None
+                and same(one.incoming, joined)
+            ):
+                merged.fields[index] = replace(one, action=Action.DERIVED, value=one.golden)
 
 
 class _Lazy(Sequence[Candidate[Any]]):

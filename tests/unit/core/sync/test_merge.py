@@ -359,3 +359,45 @@ def test_merge_record_takes_the_country_from_either_side() -> None:
     }
     # no country anywhere: the policy (newest: zoho's golden) as before
     assert merged({"phones": [US_READING]}, {"phones": [GUESSED]}) == {}
+
+
+# -- a derived field held as nothing but its parts ------------------------------------------
+
+
+def _contact_merge(incoming: dict[str, Any], base: dict[str, Any] | None) -> Any:
+    golden = {"first_name": "Richard", "last_name": "Brown", "full_name": "Richard Brown"}
+    return merge_record(
+        "contact",
+        incoming=incoming,
+        base=base,
+        golden=golden,
+        source="fxiaoke",
+        modified_at=LATE,  # newer than the golden sides: `newest` would take its full name
+        paths=set(incoming) | set(golden) | set(base or {}),
+        policies=PoliciesConfig.model_validate({"default": {"policy": "newest"}}),
+        golden_sides=lambda path: [Candidate(golden.get(path), "zoho", EARLY)],
+    )
+
+
+def test_a_one_field_name_joining_a_fuller_one_follows_the_parts() -> None:
+    # Fxiaoke holds one name field: 'Brown' is last_name Brown and nothing else
+    result = _contact_merge({"last_name": "Brown", "full_name": "Brown"}, base=None)
+    assert result.changes == {}
+    full = next(f for f in result.fields if f.path == "full_name")
+    assert (full.action, full.value, full.changes_golden) == (
+        Action.DERIVED,
+        "Richard Brown",
+        False,
+    )
+
+
+def test_a_name_edited_in_a_one_field_crm_still_reaches_the_golden_record() -> None:
+    base = {"first_name": "Richard", "last_name": "Brown", "full_name": "Richard Brown"}
+    edited = {"first_name": "Rick", "last_name": "Brown", "full_name": "Rick Brown"}
+    result = _contact_merge(edited, base=base)
+    assert result.changes == {"first_name": "Rick"}  # the full name is derived from it
+    golden = {"first_name": "Richard", "last_name": "Brown", "full_name": "Richard Brown"}
+    assert apply_changes("contact", golden, result.changes)["full_name"] == "Rick Brown"
+    # a full name that is more than its parts (a nickname) is a value of its own
+    own = _contact_merge({**edited, "full_name": "Rick Brown (Ricky)"}, base=base)
+    assert own.changes["full_name"] == "Rick Brown (Ricky)"

@@ -27,6 +27,7 @@ from core.store import AuditEntry, Conflict, Entity, Link, OutboxItem, Run, Stor
 from core.sync.drain import DrainReport, drain_outbox
 from core.sync.resolution import typed_value
 from workers.cli import app
+from workers.cli import context as cli_context
 
 runner = CliRunner()
 MAPS = Path(__file__).resolve().parents[2] / "config" / "mappings"
@@ -107,6 +108,9 @@ def hub(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
     env = {**credentials_env("T", emulators), "CRMHUB_DATABASE_URL": database_url}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    # rich fixes a console's width from $COLUMNS when it is made (at import); pytest-xdist's
+    # workers export COLUMNS=80, which cut the tables these tests read
+    monkeypatch.setattr(cli_context.out, "_width", 250)  # put back as it was afterwards
     with running(zoho) as zoho_url, running(fxiaoke) as fx_url:
         urls = {"zoho": zoho_url, "fxiaoke": fx_url}
         user = fxiaoke.credentials()["currentOpenUserId"]

@@ -1,11 +1,14 @@
-"""The writer loop: hold partition leases, consume their queues in batches, write, acknowledge.
+"""The writer loop: hold partition leases, consume their queues, write in lanes, acknowledge.
 
 One writer at a time consumes a partition (a lease in the database, renewed while it runs; a
-killed writer's partitions pass to another writer when its leases run out), so the messages of
-one partition are handled one batch after another. Messages are acknowledged only after the
-batch's results are committed. The loop also runs the outbox relay when it holds the `relay`
-lease. A stop request (SIGTERM) is honoured between batches: the batch in hand is finished,
-messages taken but not yet handled are handed back to the broker.
+killed writer's partitions pass to another writer when its leases run out). The loop hands each
+message to its connection's lane (`workers.lanes`), which writes it in a batch with others of
+that connection, so a slow CRM does not hold a fast one back; the writes of one entity in one
+connection still go one at a time (the relay publishes them so, and one lane writes them).
+Messages are acknowledged only after the batch's results are committed. The loop also runs the
+outbox relay when it holds the `relay` lease. A stop request (SIGTERM) is honoured between
+batches: each lane finishes the batch in hand, messages taken but not yet handled are handed
+back to the broker.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from queue import Empty, SimpleQueue
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +29,7 @@ from core.store import OutboxItem, Store
 from core.store.base import utcnow
 from workers.broker import PARTITIONS, Broker, BrokerTarget
 from workers.budget import WriteBudgets
+from workers.lanes import FinishedBatch, Lane
 from workers.leases import LeaseKeeper, holder_name
 from workers.relay import LIVE, RelayCounts, relay_once
 from workers.writer import MAX_BATCH, BatchCounts, Writer
@@ -32,6 +37,9 @@ from workers.writer import MAX_BATCH, BatchCounts, Writer
 __all__ = ["LoopSettings", "WriterLoop", "waiting_items"]
 
 log = logging.getLogger("crmhub.worker")
+
+# how long the loop waits for messages before it renews leases, relays and acknowledges
+TAKE_SLICE_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -66,14 +74,6 @@ def waiting_items(store: Store, horizon: timedelta = timedelta(0)) -> int:
         )
 
 
-@dataclass
-class _Buffer:
-    messages: list[tuple[dict[str, Any], Any]] = field(default_factory=list)
-
-    def take(self, body: dict[str, Any], message: Any) -> None:
-        self.messages.append((body, message))
-
-
 class WriterLoop:
     def __init__(
         self,
@@ -97,11 +97,12 @@ class WriterLoop:
         self.on_batch = on_batch
         self.totals = BatchCounts()
         self.relayed = RelayCounts()
+        self._finished: SimpleQueue[FinishedBatch] = SimpleQueue()
+        self._lanes: dict[str, Lane] = {}
 
     def run(self, stop: threading.Event | None = None) -> BatchCounts:
         """Write until `stop` is set (or, with `until_idle`, until nothing is left)."""
         stop = stop or threading.Event()
-        buffer = _Buffer()
         held: set[int] = set()
         relay_mine = False
         consumer: Any = None
@@ -120,19 +121,17 @@ class WriterLoop:
                         }
                         relay_mine = self.settings.relay and self.leases.acquire("relay")
                         if wanted != held:
-                            consumer = self._consume(broker, consumer, wanted, buffer)
+                            consumer = self._consume(broker, consumer, wanted)
                             held = wanted
                     if relay_mine and now - last_relay >= self.settings.relay_interval_s:
                         last_relay = now
                         self._relay(broker)
-                    self._fill(broker, buffer, bool(held))
-                    if buffer.messages:
-                        self._write(buffer)
-                    elif self.settings.until_idle and self._idle():
+                    self._take(broker, bool(held))
+                    self._acknowledge()
+                    if self.settings.until_idle and self._lanes_idle() and self._idle():
                         break
             finally:
-                for _, message in buffer.messages:
-                    message.requeue()  # taken, not handled: back to the broker
+                self._close_lanes()
                 if consumer is not None:
                     consumer.cancel()
                 for partition in held:
@@ -141,7 +140,7 @@ class WriterLoop:
                     self.leases.release("relay")
         return self.totals
 
-    def _consume(self, broker: Broker, consumer: Any, partitions: set[int], buffer: _Buffer) -> Any:
+    def _consume(self, broker: Broker, consumer: Any, partitions: set[int]) -> Any:
         if consumer is not None:
             consumer.cancel()
         if not partitions:
@@ -149,10 +148,13 @@ class WriterLoop:
         consumer = Consumer(
             broker.connection.default_channel,
             broker.queues(sorted(partitions)),
-            callbacks=[buffer.take],
+            callbacks=[self._dispatch],
             accept=["json"],
         )
-        consumer.qos(prefetch_count=self.settings.batch_size * 2)
+        # no cap here: a cap shared by every lane fills with the slow connection's messages and
+        # starves the others; the relay keeps each connection's writes on their way under
+        # `max_in_flight`, which bounds what is taken
+        consumer.qos(prefetch_count=0)
         consumer.consume()
         return consumer
 
@@ -168,13 +170,10 @@ class WriterLoop:
         self.relayed.republished += counts.republished
         self.relayed.held = dict(counts.held)  # as of the last pass
 
-    def _fill(self, broker: Broker, buffer: _Buffer, consuming: bool) -> None:
-        """Wait up to `batch_wait_s` for a full batch."""
-        deadline = time.monotonic() + self.settings.batch_wait_s
-        while len(buffer.messages) < self.settings.batch_size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
+    def _take(self, broker: Broker, consuming: bool) -> None:
+        """Hand the messages that come within a short slice to their connections' lanes."""
+        deadline = time.monotonic() + TAKE_SLICE_S
+        while (remaining := deadline - time.monotonic()) > 0:
             if not consuming:
                 time.sleep(remaining)
                 return
@@ -183,13 +182,47 @@ class WriterLoop:
             except TimeoutError:
                 return
 
-    def _write(self, buffer: _Buffer) -> None:
-        batch, buffer.messages = buffer.messages, []
-        counts = self.writer.write([int(body["outbox_id"]) for body, _ in batch])
-        for _, message in batch:
-            message.ack()
-        self.totals.add(counts)
-        self.on_batch(counts)
+    def _dispatch(self, body: dict[str, Any], message: Any) -> None:
+        connection = str(body.get("connection", ""))
+        lane = self._lanes.get(connection)
+        if lane is None:
+            lane = self._lanes[connection] = Lane(
+                connection,
+                self.writer.write,
+                self._finished,
+                batch_size=self.settings.batch_size,
+                batch_wait_s=self.settings.batch_wait_s,
+            )
+        lane.take(body, message)
+
+    def _acknowledge(self) -> None:
+        """Acknowledge the batches the lanes finished (their results are committed); a lane's
+        failure stops the loop: its messages go back to the broker and the error is raised."""
+        while True:
+            try:
+                done = self._finished.get_nowait()
+            except Empty:
+                return
+            if done.error is not None:
+                for _, message in done.messages:
+                    message.requeue()
+                raise done.error
+            for _, message in done.messages:
+                message.ack()
+            assert done.counts is not None
+            self.totals.add(done.counts)
+            self.on_batch(done.counts)
+
+    def _lanes_idle(self) -> bool:
+        return all(lane.idle for lane in self._lanes.values()) and self._finished.empty()
+
+    def _close_lanes(self) -> None:
+        """Each lane finishes the batch in hand; what they took and did not handle goes back."""
+        lanes, self._lanes = list(self._lanes.values()), {}
+        for lane in lanes:
+            for _, message in lane.close():
+                message.requeue()
+        self._acknowledge()
 
     def _idle(self) -> bool:
         """Nothing left that may be written now (what the budget holds back waits for later)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 __all__ = ["POINTS", "Failpoints"]
 
@@ -19,6 +20,7 @@ POINTS = ("before_push", "after_push", "after_commit")
 class Failpoints:
     def __init__(self, spec: str | None = None) -> None:
         self._left: dict[str, int] = {}
+        self._lock = threading.Lock()  # lanes of several connections hit points at once
         for part in filter(None, (p.strip() for p in (spec or "").split(","))):
             name, _, count = part.partition(":")
             if name not in POINTS:
@@ -30,9 +32,10 @@ class Failpoints:
         return cls(os.environ.get("CRMHUB_FAILPOINTS"))
 
     def hit(self, name: str) -> None:
-        left = self._left.get(name)
-        if left is None:
-            return
-        self._left[name] = left - 1
+        with self._lock:
+            left = self._left.get(name)
+            if left is None:
+                return
+            self._left[name] = left - 1
         if left <= 1:
             os.kill(os.getpid(), signal.SIGKILL)

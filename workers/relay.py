@@ -8,7 +8,8 @@ older item of the same entity and connection is still unfinished, so writes of o
 out one at a time, in order, whatever happens to their messages. Budgets hold back what a
 connection may not spend now (urgent writes first when it runs low).
 
-Backpressure: at most `max_in_flight` items are published and not yet done at any time. A
+Backpressure: at most `max_in_flight` items of each connection are published and not yet done
+at any time (per connection: a slow CRM's backlog must not keep a fast one's writes waiting). A
 first sync plans tens of thousands of writes; published all at once they would sit in the
 broker longer than `republish_after` (Fxiaoke takes one record a call) and be published again
 and again, and the embedded broker lists its whole folder on every read. Held back, they wait
@@ -29,10 +30,10 @@ from sqlalchemy.orm import Session, aliased
 from core.store import OutboxItem, Store
 from core.store.base import utcnow
 from workers.broker import PARTITIONS, Broker, WriteMessage
-from workers.budget import BudgetState, WriteBudgets
+from workers.budget import WriteBudgets
 from workers.transactions import write_transaction
 
-__all__ = ["LIVE", "DueItem", "RelayCounts", "due_items", "relay_once"]
+__all__ = ["LIVE", "DueItem", "RelayCounts", "due_items", "outbox_connections", "relay_once"]
 
 # statuses of an item still on its way
 LIVE = ("pending", "published")
@@ -71,16 +72,17 @@ _DUE_COLUMNS = (
 
 
 def due_items(
-    session: Session, now: datetime, republish_before: datetime, *, limit: int
+    session: Session, now: datetime, republish_before: datetime, *, connection: str, limit: int
 ) -> list[DueItem]:
-    """The items to publish now, most urgent first (priority, then age): stale published ones
-    and due pending ones, each the oldest unfinished item of its entity in its connection.
+    """The items of `connection` to publish now, most urgent first (priority, then age): stale
+    published ones and due pending ones, each the oldest unfinished item of its entity.
 
-    Pending items are read one priority at a time, oldest first, along the (status, priority,
-    id) index, stopping at `limit`: one statement ordering all of them by priority and id read
-    every pending row of a first sync's outbox each pass (400,000 rows: 1.1 s; now ~0.05 s).
-    Only the columns a message needs are read, as plain rows: loading `limit` whole items
-    (their payloads decoded) every pass was most of the relay's time in a first sync."""
+    Pending items are read one priority at a time, oldest first, along the (status,
+    connection, priority, id) index, stopping at `limit`: one statement ordering all of them
+    by priority and id read every pending row of a first sync's outbox each pass (400,000
+    rows: 1.1 s; now ~0.05 s). Only the columns a message needs are read, as plain rows:
+    loading `limit` whole items (their payloads decoded) every pass was most of the relay's
+    time in a first sync."""
     older = aliased(OutboxItem)
     blocked = (
         sa.select(older.id)
@@ -96,6 +98,7 @@ def due_items(
         sa.select(*_DUE_COLUMNS)
         .where(
             OutboxItem.status == "published",
+            OutboxItem.connection == connection,
             OutboxItem.published_at <= republish_before,
             ~blocked,
         )
@@ -103,13 +106,14 @@ def due_items(
         .limit(limit)
     ).all()
     due: list[Any] = []  # rows of _DUE_COLUMNS
-    for priority in _pending_priorities(session):
+    for priority in _pending_priorities(session, connection):
         if len(due) >= limit:
             break
         due += session.execute(
             sa.select(*_DUE_COLUMNS)
             .where(
                 OutboxItem.status == "pending",
+                OutboxItem.connection == connection,
                 OutboxItem.priority == priority,
                 OutboxItem.not_before.is_(None) | (OutboxItem.not_before <= now),
                 ~blocked,
@@ -121,19 +125,32 @@ def due_items(
     return [DueItem(*row) for row in itertools.islice(urgent_first, limit)]
 
 
-def _pending_priorities(session: Session) -> list[int]:
-    """The priorities pending items have, highest first: one index probe each (there are few)."""
-    found: list[int] = []
-    below: int | None = None
+def outbox_connections(session: Session) -> list[str]:
+    """The connections the outbox holds items for: one index probe each (there are few)."""
+    found: list[str] = []
     while True:
-        query = sa.select(sa.func.max(OutboxItem.priority)).where(OutboxItem.status == "pending")
-        if below is not None:
-            query = query.where(OutboxItem.priority < below)
+        query = sa.select(sa.func.min(OutboxItem.connection))
+        if found:
+            query = query.where(OutboxItem.connection > found[-1])
+        name = session.scalar(query)
+        if name is None:
+            return found
+        found.append(str(name))
+
+
+def _pending_priorities(session: Session, connection: str) -> list[int]:
+    """The priorities pending items of `connection` have, highest first: one index probe each."""
+    found: list[int] = []
+    while True:
+        query = sa.select(sa.func.max(OutboxItem.priority)).where(
+            OutboxItem.status == "pending", OutboxItem.connection == connection
+        )
+        if found:
+            query = query.where(OutboxItem.priority < found[-1])
         highest = session.scalar(query)
         if highest is None:
             return found
         found.append(int(highest))
-        below = int(highest)
 
 
 def _rowcount(result: object) -> int:
@@ -150,35 +167,38 @@ def relay_once(
     max_in_flight: int = 2000,
     now: datetime | None = None,
 ) -> RelayCounts:
-    """Publish what is due (at most `limit` items, and new ones only while fewer than
-    `max_in_flight` are on their way); returns what was done."""
+    """Publish what is due (at most `limit` items of each connection, and new ones only while
+    fewer than `max_in_flight` of that connection's items are on their way); returns what was
+    done."""
     now = now or utcnow()
     counts = RelayCounts()
-    states: dict[str, BudgetState | None] = {}
     chosen: list[DueItem] = []
     with store.transaction() as session:
-        on_the_way = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(OutboxItem)
-            .where(
-                OutboxItem.status == "published",
-                OutboxItem.published_at > now - republish_after,
-            )
+        on_the_way: dict[str, int] = dict(
+            session.execute(
+                sa.select(OutboxItem.connection, sa.func.count())
+                .where(
+                    OutboxItem.status == "published",
+                    OutboxItem.published_at > now - republish_after,
+                )
+                .group_by(OutboxItem.connection)
+            ).all()
         )
-        room = max_in_flight - int(on_the_way or 0)
-        for item in due_items(session, now, now - republish_after, limit=limit):
-            if item.status == "pending" and room <= 0:
-                counts.waiting_room += 1
-                continue
-            if budgets is not None:
-                if item.connection not in states:
-                    states[item.connection] = budgets.state(item.connection, now)
-                if not budgets.admits(states[item.connection], item.priority):
-                    counts.held[item.connection] = counts.held.get(item.connection, 0) + 1
+        for connection in outbox_connections(session):
+            room = max_in_flight - int(on_the_way.get(connection, 0))
+            state = budgets.state(connection, now) if budgets is not None else None
+            for item in due_items(
+                session, now, now - republish_after, connection=connection, limit=limit
+            ):
+                if item.status == "pending" and room <= 0:
+                    counts.waiting_room += 1
                     continue
-            if item.status == "pending":
-                room -= 1
-            chosen.append(item)
+                if budgets is not None and not budgets.admits(state, item.priority):
+                    counts.held[connection] = counts.held.get(connection, 0) + 1
+                    continue
+                if item.status == "pending":
+                    room -= 1
+                chosen.append(item)
     if not chosen:
         return counts
     # published first, marked after: a crash between leaves the item pending, published again

@@ -102,8 +102,11 @@ class OutboxItem(Base):
 
     __table_args__ = (
         sa.Index("ix_outbox_status_id", "status", "id"),
-        # the relay reads pending items by priority, oldest first (workers.relay.due_items)
-        sa.Index("ix_outbox_status_priority_id", "status", "priority", "id"),
+        # the relay reads each connection's pending items by priority, oldest first
+        # (workers.relay.due_items)
+        sa.Index(
+            "ix_outbox_status_connection_priority_id", "status", "connection", "priority", "id"
+        ),
         sa.Index("ix_outbox_connection_status", "connection", "status"),
         sa.Index("ix_outbox_entity_id", "entity_id"),
     )

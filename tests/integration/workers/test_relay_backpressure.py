@@ -65,7 +65,25 @@ def test_the_most_urgent_go_first_then_the_oldest(store: Store) -> None:
         session.get(OutboxItem, ids[5]).published_at = utcnow() - MINUTES * 2  # type: ignore[union-attr]
     with store.transaction() as session:
         now = utcnow()
-        order = [item.id for item in due_items(session, now, now - MINUTES, limit=5)]
+        due = due_items(session, now, now - MINUTES, connection="zoho", limit=5)
+        order = [item.id for item in due]
     # a stale published item counts like a pending one of its priority (0, newest: last);
     # the limit cuts the oldest-but-least-urgent tail
     assert order == [ids[4], ids[2], ids[0], ids[1], ids[3]]
+
+
+def test_each_connection_has_its_own_room(store: Store, broker_backend: BrokerBackend) -> None:
+    """A slow CRM's backlog fills its own room, not the others': their writes go on."""
+    plan_accounts(store, 10, versions=1, connection="fxiaoke", tag="slow")
+    plan_accounts(store, 3, versions=1, connection="zoho", tag="fast")  # planned after
+    with Broker(broker_backend.target) as broker:
+        broker.purge()
+        first = relay_once(store, broker, republish_after=MINUTES, max_in_flight=4)
+    assert (first.published, first.waiting_room) == (7, 6)
+    with store.transaction() as session:
+        published = session.execute(
+            sa.select(OutboxItem.connection, sa.func.count())
+            .where(OutboxItem.status == "published")
+            .group_by(OutboxItem.connection)
+        ).all()
+    assert dict(published) == {"fxiaoke": 4, "zoho": 3}

@@ -8,7 +8,9 @@ minimum calls possible and the ceiling the emulator's limits allow.
 
 Zoho takes up to 100 records a call and allows 15 calls in flight (Professional edition);
 Fxiaoke writes one record a call, at most 100 calls per endpoint in any 20 s. One writer
-process pushes one batch at a time, so its own ceiling is one call per round trip.
+process pushes one batch of a connection at a time, so its own ceiling is one call per round
+trip and connection. The third run writes to both at once, interleaved as a first sync plans
+them: Zoho's figure there is its writes/s until its last write was done, beside Fxiaoke's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from connectors.fxiaoke.emulator import FxiaokeEmulator
 from connectors.zoho.emulator import ZohoEmulator
 from core.config import load_config
 from core.store import Entity, OutboxItem, Store
+from core.store.base import utcnow
 from workers.broker import PARTITIONS
 from workers.consume import WriterLoop
 from workers.runtime import worker_parts
@@ -58,32 +61,52 @@ workers: workers.yaml
 """
 
 
-def plan_creates(store: Store, connection: str, count: int, payload: Callable[[int], Any]) -> None:
-    """`count` customer creates for `connection` in the outbox, as the planner commits them."""
+def customer_payload(connection: str, name: str, owner: str) -> dict[str, Any]:
+    if connection == "zoho":
+        return {"Account_Name": name, "Description": "bench"}
+    return {"name": name, "owner": [owner]}
+
+
+def plan_creates(store: Store, counts: dict[str, int], *, run: str, owner: str) -> None:
+    """Customer creates in the outbox, as the planner commits them: `counts[connection]` for
+    each, interleaved (the first of each connection, then the second of each, ...); the
+    names carry `run`, so no run finds another's records."""
     with store.transaction() as session:
-        for n in range(count):
-            entity = Entity(kind="customer", data={"name": f"bench {connection} {n}"})
-            session.add(entity)
-            session.flush()
-            session.add(
-                OutboxItem(
-                    connection=connection,
-                    kind="customer",
-                    entity_id=entity.id,
-                    operation="create",
-                    mode="upsert",
-                    payload=payload(n),
-                    partition=entity.id.int % PARTITIONS,
-                    priority=0,
-                    idempotency_key=f"bench:{connection}:{n}",
+        for n in range(max(counts.values())):
+            for connection, count in counts.items():
+                if n >= count:
+                    continue
+                entity = Entity(kind="customer", data={"name": f"bench {run} {connection} {n}"})
+                session.add(entity)
+                session.flush()
+                session.add(
+                    OutboxItem(
+                        connection=connection,
+                        kind="customer",
+                        entity_id=entity.id,
+                        operation="create",
+                        mode="upsert",
+                        payload=customer_payload(connection, f"{run} {n:05d} 有限公司", owner),
+                        partition=entity.id.int % PARTITIONS,
+                        priority=0,
+                        idempotency_key=f"bench:{run}:{connection}:{n}",
+                    )
                 )
-            )
 
 
 def calls_of(emulator: Any) -> tuple[int, dict[str, int]]:
     """Every API call the emulator answered (token calls too), and per endpoint."""
     counts = emulator.log.counts()
     return int(counts["total"]), dict(counts["by_endpoint"])
+
+
+def finished_after(store: Store, connection: str, started: datetime) -> float:
+    """Seconds from `started` to the last write of `connection` being done."""
+    with store.transaction() as session:
+        last = session.scalar(
+            sa.select(sa.func.max(OutboxItem.done_at)).where(OutboxItem.connection == connection)
+        )
+    return (last - started).total_seconds() if last is not None else 0.0
 
 
 def write_all(store: Store, config_path: Path) -> tuple[float, dict[str, int]]:
@@ -174,15 +197,12 @@ def main() -> None:
         store = Store.open(f"sqlite:///{folder}/bench.db")
         try:
             store.upgrade()
-            plan_creates(
-                store,
-                "zoho",
-                args.zoho,
-                lambda n: {"Account_Name": f"基准 {n:05d} 有限公司", "Description": "bench"},
-            )
+            owner = fc["currentOpenUserId"]
+            plan_creates(store, {"zoho": args.zoho}, run="基准", owner=owner)
             seconds, statuses = write_all(store, config)
             limits = zoho.limits
             calls, endpoints = calls_of(zoho)
+            zoho_calls_alone = calls
             rows.append(
                 figures(
                     "zoho (upsert, 100 a call)",
@@ -198,13 +218,7 @@ def main() -> None:
                     endpoints=endpoints,
                 )
             )
-            owner = fc["currentOpenUserId"]
-            plan_creates(
-                store,
-                "fxiaoke",
-                args.fxiaoke,
-                lambda n: {"name": f"基准 {n:05d} 有限公司", "owner": [owner]},
-            )
+            plan_creates(store, {"fxiaoke": args.fxiaoke}, run="基准", owner=owner)
             seconds, statuses = write_all(store, config)
             fl = fxiaoke.limits
             calls, endpoints = calls_of(fxiaoke)
@@ -220,6 +234,26 @@ def main() -> None:
                     endpoint_window=f"{fl.endpoint_calls} calls / {fl.endpoint_window_s:g} s",
                     outbox=statuses,
                     endpoints=endpoints,
+                )
+            )
+            # both at once, interleaved as a first sync plans them: each CRM at its own pace
+            mixed_zoho, mixed_fx = args.zoho, args.fxiaoke
+            plan_creates(store, {"zoho": mixed_zoho, "fxiaoke": mixed_fx}, run="混合", owner=owner)
+            started = utcnow()
+            seconds, statuses = write_all(store, config)
+            zoho_s = finished_after(store, "zoho", started)
+            rows.append(
+                figures(
+                    "zoho beside fxiaoke (interleaved)",
+                    mixed_zoho,
+                    zoho_s,
+                    calls_of(zoho)[0] - zoho_calls_alone,
+                    math.ceil(mixed_zoho / limits.max_batch),
+                    limits.concurrency * limits.max_batch / mean_s,
+                    fxiaoke_records=mixed_fx,
+                    fxiaoke_done_after_s=round(finished_after(store, "fxiaoke", started), 2),
+                    all_done_after_s=round(seconds, 2),
+                    outbox=statuses,
                 )
             )
         finally:

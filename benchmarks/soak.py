@@ -245,7 +245,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
                     edits += sum(edit_remote(world, rng.randint(1, 8), rng).values())
                 try:
                     report = run_cycle(store, ctx, connectors)
-                    cycle_errors.update(report.errors)
+                    # a connection's pull that failed this cycle (the next goes on from its cursor)
+                    cycle_errors.update(f"{name}: {error}" for name, error in report.errors.items())
                 except Exception as exc:  # a cycle that dies is retried; counted
                     cycle_errors[type(exc).__name__] += 1
                 cycles += 1

@@ -107,7 +107,7 @@ class WriterLoop:
         relay_mine = False
         consumer: Any = None
         renew_every = self.settings.lease_ttl_s / 3
-        last_lease = last_relay = -1e9
+        last_lease = last_relay = last_idle = -1e9
         with Broker(self.target) as broker:
             try:
                 while not stop.is_set():
@@ -128,8 +128,15 @@ class WriterLoop:
                         self._relay(broker)
                     self._take(broker, bool(held))
                     self._acknowledge()
-                    if self.settings.until_idle and self._lanes_idle() and self._idle():
-                        break
+                    # counting what is left reads the outbox: at most once every batch_wait_s
+                    if (
+                        self.settings.until_idle
+                        and now - last_idle >= self.settings.batch_wait_s
+                        and self._lanes_idle()
+                    ):
+                        last_idle = now
+                        if self._idle():
+                            break
             finally:
                 self._close_lanes()
                 if consumer is not None:

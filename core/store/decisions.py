@@ -102,7 +102,8 @@ class ReviewItem(Base):
 
     __table_args__ = (
         sa.Index("ix_review_items_kind_status", "kind", "status"),
-        sa.Index("ix_review_items_entity_id", "entity_id"),
+        # "an open match review on this entity?", asked for every entity waiting on one
+        sa.Index("ix_review_items_entity_kind_status", "entity_id", "kind", "status"),
     )
 
 

@@ -24,6 +24,8 @@ long (or on SIGTERM; between pages or write batches, like `crmhub sync`), saves 
 where the run is in `--folder`; `--resume --folder F` goes on with the same stage in a new
 process (crmhub resumes from its cursors and outbox). A stage's figures are then the sums of
 its segments' (`"segments"` says how many), and `"sessions"` lists each process's time.
+A finished run saves its emulators too: `--resume --again K --folder F` measures K remote
+changes, their echo and a sync with no changes once more on the same world (after a fix).
 
 Fxiaoke's limit is raised by default (so the run measures crmhub, not the throttle) and the
 connections' client budgets are set to match; `--real-fxiaoke-limits` keeps the real one.
@@ -252,11 +254,19 @@ def _arguments() -> tuple[argparse.Namespace, Progress]:
         action="store_true",
         help="go on with the paused run in --folder (its own options; the others are ignored)",
     )
+    parser.add_argument(
+        "--again",
+        type=int,
+        default=None,
+        metavar="K",
+        help="with --resume: after the run's stages, K remote changes, their echo and a sync "
+        "with no changes once more (a finished run measured again after a fix; not checked)",
+    )
     args = parser.parse_args()
     if not args.resume:
         return args, Progress({k: getattr(args, k) for k in KEPT})
     progress = Progress.resume(args.folder)
-    args = argparse.Namespace(**{**progress.args, "folder": args.folder,
+    args = argparse.Namespace(**{**progress.args, "folder": args.folder, "again": args.again,
                                  "pause_after": args.pause_after, "resume": True})  # fmt: skip
     return args, progress
 
@@ -317,6 +327,10 @@ def main() -> None:
         for k in filter(None, str(args.changes).split(",")):
             plan += [(f"changes={k}", int(k)), (f"echo of {k}", 0)]
         plan.append(("no changes", 0))
+        checked_last = len(plan) - 1  # `--check last` checks after this stage
+        if args.again:
+            plan += [(f"changes={args.again}, again", args.again),
+                     (f"echo of {args.again}, again", 0), ("no changes, again", 0)]  # fmt: skip
         path = RESULTS / f"e2e_sync-{n}.json"
         progress.running = True
         progress.save(world.folder)
@@ -339,7 +353,8 @@ def main() -> None:
                 progress.sessions.append({"seconds": round(time.perf_counter() - started, 1),
                                           "ended": f"paused in {name}"})  # fmt: skip
                 progress.save(world.folder)
-                print(f"resume with: {sys.argv[0]} --resume --folder {args.folder}")
+                again = f" --again {args.again}" if args.again else ""
+                print(f"resume with: {sys.argv[0]} --resume --folder {args.folder}{again}")
                 return
             stage = merge_segments(progress.segments)
             stage["fxiaoke_seconds_at_real_limit"] = _at_real_limit(
@@ -351,12 +366,15 @@ def main() -> None:
             _print_stage(stage)
             settle_clocks(world)
             last = index == len(plan) - 1
-            if args.check == "each" or (args.check == "last" and last):
+            if index <= checked_last and (
+                args.check == "each" or (args.check == "last" and index == checked_last)
+            ):
                 stage["invariants"] = check(world, store, ctx, checkers,
                                             load_baseline(world.folder))  # fmt: skip
                 _print_invariants(stage["invariants"])
             progress.finish_stage(stage, _writes_since(store, 0)[1])
             if last:
+                save_emulators(world)  # a finished run can be measured again (`--again`)
                 progress.running = False
                 progress.sessions.append({"seconds": round(time.perf_counter() - started, 1),
                                           "ended": "finished"})  # fmt: skip

@@ -22,7 +22,7 @@ from core.matching.store_index import active_ids
 from core.store import Conflict, DeadLetter, Entity, Link, ReviewItem, SourceRecord
 from core.sync.context import KINDS, ConnectionSync, SyncContext
 from core.sync.fields import FieldSpace
-from core.sync.hub import REF_KINDS, Refs, hub_fields, target_record
+from core.sync.hub import REF_KINDS, Refs, hub_fields, same_in_crm_terms, target_record
 from core.sync.ingest import map_page
 from core.sync.invariants import Invariant, InvariantReport
 from core.sync.values import get_path, same, set_path
@@ -237,6 +237,11 @@ class _Compare:
             return
         if self.kind not in conn.target.update:
             report.excused["fields_of_kinds_not_updated"] += len(rest)
+            return
+        assert conn.mapper is not None
+        if "owner" not in rest and same_in_crm_terms(conn.mapper, self.kind, target, mapped, rest):
+            # the CRM cannot hold the golden value any closer (and the planner writes nothing)
+            report.excused["fields_equal_in_the_crms_terms"] += len(rest)
             return
         for path in rest:
             theirs = mapped.get("owner") if path == "owner" else have.get(path)

@@ -36,7 +36,7 @@ from core.sync.counterparts import hold_counterparts
 from core.sync.create_guard import CreateGuard
 from core.sync.cursors import complete_passes
 from core.sync.fields import FieldSpace
-from core.sync.hub import REF_KINDS, Refs, hub_fields, target_record
+from core.sync.hub import REF_KINDS, Refs, hub_fields, same_in_crm_terms, target_record
 from core.sync.links import LinkStatus
 from core.sync.plan import Blocked, Plan, PlannedWrite
 from core.sync.plan_inputs import PlanInputs
@@ -237,6 +237,10 @@ class _Entity:
             diff.append("owner")
         if not diff:
             return
+        assert conn.mapper is not None
+        if not owner and same_in_crm_terms(conn.mapper, EntityKind(self.entity.kind), target,
+                                           current, diff):  # fmt: skip
+            return  # what the update would send is what the CRM holds
         changes = {p: [have.get(p), want.get(p)] for p in diff if p != "owner"}
         if owner:
             changes["owner"] = [current.get("owner"), target.get("owner")]

@@ -186,10 +186,10 @@ def relay_once(
         )
         for connection in outbox_connections(session):
             room = max_in_flight - int(on_the_way.get(connection, 0))
-            state = budgets.state(connection, now) if budgets is not None else None
-            for item in due_items(
-                session, now, now - republish_after, connection=connection, limit=limit
-            ):
+            due = due_items(session, now, now - republish_after, connection=connection, limit=limit)
+            # the budget is read only for a connection with something due (one query each)
+            state = budgets.state(connection, now) if budgets is not None and due else None
+            for item in due:
                 if item.status == "pending" and room <= 0:
                     counts.waiting_room += 1
                     continue
